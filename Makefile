@@ -1,0 +1,87 @@
+# hutch: `make` builds, `make demo` runs the main job, `make check` runs every test.
+# ARCH=x86_64 (default), aarch64 or armv7 picks the target.
+
+ARCH ?= x86_64
+BUILD := build/$(ARCH)
+TOOLCHAIN := build/toolchain/$(ARCH)
+MUSL_CC := $(TOOLCHAIN)/bin/cc
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+CFLAGS_COMMON := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+                 -DHUTCH_VERSION='"$(VERSION)"'
+CFLAGS_MUSL := $(CFLAGS_COMMON) -Os -ffunction-sections -fdata-sections
+LDFLAGS_MUSL := -static -s -Wl,--gc-sections
+# The host's gcc builds the unit tests, with the sanitizers on.
+CFLAGS_HOST := $(CFLAGS_COMMON) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
+
+SRCS := $(wildcard src/*.c)
+OBJS := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
+HOST_OBJS := $(filter-out build/host/obj/main.o,$(SRCS:src/%.c=build/host/obj/%.o))
+UNIT_TESTS := $(patsubst tests/unit/%.c,build/host/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all demo check unit e2e docs-check clean
+
+# The QEMU checks and the benchmark bring their own targets; each may add to CHECK_EXTRA the
+# targets that `make check` runs after the host's tests.
+CHECK_EXTRA :=
+-include qemu/qemu.mk
+-include bench/bench.mk
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(BUILD)/hutch $(BUILD)/busybox.ext4 $(BUILD)/busybox.sqfs
+
+$(MUSL_CC): toolchain/setup toolchain/need-packages
+	@toolchain/setup $(ARCH) $(abspath $(TOOLCHAIN))
+
+$(BUILD)/obj/%.o: src/%.c $(MUSL_CC)
+	@mkdir -p $(@D)
+	@echo "  CC      $<  ($(ARCH))"
+	@$(MUSL_CC) $(CFLAGS_MUSL) -MMD -MP -c $< -o $@
+
+$(BUILD)/hutch: $(OBJS) $(MUSL_CC)
+	@echo "  LD      $@"
+	@$(MUSL_CC) $(LDFLAGS_MUSL) -o $@ $(OBJS)
+
+# The target's static BusyBox: the host's for x86_64, unpacked from the target's package otherwise.
+$(BUILD)/busybox: $(MUSL_CC)
+	@mkdir -p $(@D)
+	@toolchain/busybox $(ARCH) $@
+
+$(BUILD)/busybox.ext4 $(BUILD)/busybox.sqfs &: $(BUILD)/busybox rootfs/build $(wildcard rootfs/etc/*)
+	@rootfs/build $(BUILD)/busybox $(BUILD)
+
+demo: all
+	@demo/demo.sh $(BUILD)
+
+# ---- tests ----
+
+build/host/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<  (host, sanitizers)"
+	@gcc $(CFLAGS_HOST) -MMD -MP -c $< -o $@
+
+build/host/test_%: tests/unit/test_%.c tests/unit/check.h $(HOST_OBJS)
+	@echo "  LD      $@"
+	@gcc $(CFLAGS_HOST) -Isrc -o $@ $< $(HOST_OBJS)
+
+unit: $(UNIT_TESTS)
+	@tests/unit/run.sh $(UNIT_TESTS)
+
+e2e: all
+	@toolchain/need-packages $(E2E_PACKAGES)
+	@HUTCH=$(abspath $(BUILD)/hutch) IMAGES=$(abspath $(BUILD)) tests/e2e/run.sh
+
+# What the end-to-end tests use on the host beyond BusyBox.
+E2E_PACKAGES := e2fsprogs util-linux iproute2 strace squashfs-tools erofs-utils
+
+# README.md documents every flag that `hutch run --help` lists.
+docs-check: $(BUILD)/hutch
+	@tests/docs-check.sh $(BUILD)/hutch README.md
+
+check: unit docs-check e2e $(CHECK_EXTRA)
+
+clean:
+	rm -rf build
+
+-include $(OBJS:.o=.d) $(HOST_OBJS:.o=.d)

@@ -1,0 +1,27 @@
+/* channel: the parent's and the child's talk over a SOCK_SEQPACKET pair: "go" from the parent
+ * once its side is ready, an error record from the child (or the command it starts) when a step
+ * inside fails. End of file means every copy in the container was closed: the command runs. */
+#ifndef HUTCH_CHANNEL_H
+#define HUTCH_CHANNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum chan_kind { CHAN_GO = 1, CHAN_ERROR = 2 };
+
+struct chan_msg {
+    int32_t kind;
+    int32_t code;    /* for CHAN_ERROR: the exit code the failure means (125, 126, 127) */
+    char text[480];
+};
+
+/* fds[0] for the parent, fds[1] for the child; both close-on-exec. */
+int chan_pair(int fds[2]);
+int chan_send(int fd, int kind, int code, const char *text);
+/* 1 with *M filled, 0 at end of file, or a negative errno (-EAGAIN: nothing there and not
+ * WAIT). */
+int chan_recv(int fd, struct chan_msg *m, bool wait);
+/* In the container: send the recorded error message with CODE and _exit(CODE). */
+_Noreturn void chan_fail(int fd, int code);
+
+#endif

@@ -1,0 +1,25 @@
+/* child: the container's side of `hutch run`, from clone() to the command. It waits for the
+ * parent's "go", builds the filesystem, hostname and network inside its namespaces, then runs
+ * the command under init (or as PID 1 with --no-init). Failures go back over the channel. */
+#ifndef HUTCH_CHILD_H
+#define HUTCH_CHILD_H
+
+#include "cli.h"
+
+struct child_ctx {
+    const struct run_opts *o;
+    int chan;                 /* the child's end of the channel */
+    const char *device;       /* loop device of the image, NULL for a directory */
+    const char *fstype;
+    bool ro;                  /* the root read-only (asked for, or the image type is) */
+    const char *hostname;
+};
+
+_Noreturn void child_main(const struct child_ctx *c);
+
+/* Pure: parse an /etc/passwd or /etc/group line "name:x:id:..."; returns 0 and fills the
+ * fields (HOME only for passwd lines with a home field) or -1. Exposed for the unit tests. */
+int child_parse_id_line(char *line, const char **name, unsigned long *id, unsigned long *gid,
+                        const char **home);
+
+#endif

@@ -1,0 +1,305 @@
+#include "cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+enum opt_id {
+    O_HELP = 1,
+    O_NAME,
+    O_HOSTNAME,
+    O_ENV,
+    O_WORKDIR,
+    O_USER,
+    O_RO,
+    O_BIND,
+    O_NET,
+    O_NO_INIT,
+};
+
+struct cli_option {
+    const char *name;
+    char short_name;
+    const char *arg; /* NULL for a flag without a value */
+    int id;
+    const char *help;
+};
+
+static const struct cli_option run_options[] = {
+    {"name", 0, "NAME", O_NAME, "name of the container (default hutch-PID)"},
+    {"hostname", 0, "NAME", O_HOSTNAME, "hostname inside (default: the name)"},
+    {"env", 'e', "K=V", O_ENV, "set an environment variable (repeatable)"},
+    {"workdir", 'w', "DIR", O_WORKDIR, "working directory of the command (default /)"},
+    {"user", 'u', "UID[:GID]", O_USER, "run the command as this user (number or name in the image)"},
+    {"ro", 0, NULL, O_RO, "mount the root filesystem read-only"},
+    {"bind", 'v', "SRC:DST[:ro]", O_BIND, "bind-mount host path SRC at DST (repeatable)"},
+    {"net", 0, "MODE", O_NET, "none (own namespace, lo only; default) or host"},
+    {"no-init", 0, NULL, O_NO_INIT, "exec the command as PID 1 instead of hutch's init"},
+    {"help", 'h', NULL, O_HELP, "show this help"},
+    {0},
+};
+
+/* ---- a small table-driven option scanner ---- */
+
+struct scan {
+    int argc, i;
+    char **argv;
+};
+
+/* Next option: returns its id with *VALUE set, 0 at the first operand (or after "--", which
+ * is consumed), or -EINVAL. */
+static int scan_next(struct scan *s, const struct cli_option *table, const char **value)
+{
+    *value = NULL;
+    if (s->i >= s->argc)
+        return 0;
+    const char *a = s->argv[s->i];
+    if (a[0] != '-' || a[1] == '\0')
+        return 0;
+    if (strcmp(a, "--") == 0) {
+        s->i++;
+        return 0;
+    }
+    const struct cli_option *o = NULL;
+    const char *inline_value = NULL;
+    if (a[1] == '-') {
+        const char *name = a + 2;
+        size_t len = strcspn(name, "=");
+        for (const struct cli_option *t = table; t->name; t++)
+            if (strlen(t->name) == len && strncmp(t->name, name, len) == 0)
+                o = t;
+        if (name[len] == '=')
+            inline_value = name + len + 1;
+    } else {
+        for (const struct cli_option *t = table; t->name; t++)
+            if (t->short_name && t->short_name == a[1])
+                o = t;
+        if (o && a[2] != '\0')
+            inline_value = a + 2;
+    }
+    if (!o)
+        return err_setx(EINVAL, "unknown option '%s' (see --help)", a);
+    s->i++;
+    if (!o->arg) {
+        if (inline_value && a[1] == '-')
+            return err_setx(EINVAL, "option --%s takes no value", o->name);
+        if (inline_value)
+            return err_setx(EINVAL, "unknown option '%s' (see --help)", a);
+        return o->id;
+    }
+    if (inline_value) {
+        *value = inline_value;
+    } else {
+        if (s->i >= s->argc)
+            return err_setx(EINVAL, "option --%s needs a value %s", o->name, o->arg);
+        *value = s->argv[s->i++];
+    }
+    return o->id;
+}
+
+static void print_options(FILE *out, const struct cli_option *table)
+{
+    for (const struct cli_option *t = table; t->name; t++) {
+        char left[64];
+        if (t->short_name)
+            snprintf(left, sizeof left, "-%c, --%s%s%s", t->short_name, t->name, t->arg ? " " : "",
+                     t->arg ? t->arg : "");
+        else
+            snprintf(left, sizeof left, "    --%s%s%s", t->name, t->arg ? " " : "",
+                     t->arg ? t->arg : "");
+        fprintf(out, "  %-28s %s\n", left, t->help);
+    }
+}
+
+void cli_usage(FILE *out)
+{
+    fputs("Usage: hutch run [OPTIONS] IMAGE [--] COMMAND [ARG...]\n"
+          "Run COMMAND in new namespaces with IMAGE (ext2/3/4, squashfs or erofs image file, or a\n"
+          "directory) as its root filesystem.\n\nOptions:\n",
+          out);
+    print_options(out, run_options);
+    fputs("\nExit status: the command's own; 128+N if it died of signal N; 125 if hutch failed;\n"
+          "126 if the command cannot be executed; 127 if it was not found.\n",
+          out);
+}
+
+/* ---- values ---- */
+
+int cli_check_name(const char *what, const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > HUTCH_NAME_MAX)
+        return err_setx(EINVAL, "%s '%s': must be 1 to %d characters", what, name, HUTCH_NAME_MAX);
+    if (!isalnum((unsigned char)name[0]))
+        return err_setx(EINVAL, "%s '%s': must start with a letter or digit", what, name);
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)name[i]) && !strchr("_.-", name[i]))
+            return err_setx(EINVAL, "%s '%s': use only letters, digits, '_', '.' and '-'", what,
+                            name);
+    return 0;
+}
+
+static int check_container_path(const char *what, const char *p)
+{
+    if (p[0] != '/')
+        return err_setx(EINVAL, "%s '%s': must be an absolute path", what, p);
+    for (const char *c = p; (c = strstr(c, "..")); c += 2)
+        if ((c == p || c[-1] == '/') && (c[2] == '/' || c[2] == '\0'))
+            return err_setx(EINVAL, "%s '%s': must not contain '..'", what, p);
+    return 0;
+}
+
+int cli_parse_bind(const char *spec, struct bind_spec *b)
+{
+    /* SRC:DST[:ro|:rw]; SRC and DST may not hold ':' */
+    const char *c1 = strchr(spec, ':');
+    if (!c1 || c1 == spec)
+        return err_setx(EINVAL, "--bind '%s': expected SRC:DST[:ro]", spec);
+    const char *c2 = strchr(c1 + 1, ':');
+    size_t dst_len = c2 ? (size_t)(c2 - c1 - 1) : strlen(c1 + 1);
+    if (dst_len == 0)
+        return err_setx(EINVAL, "--bind '%s': expected SRC:DST[:ro]", spec);
+    b->ro = false;
+    if (c2) {
+        if (strcmp(c2 + 1, "ro") == 0)
+            b->ro = true;
+        else if (strcmp(c2 + 1, "rw") != 0)
+            return err_setx(EINVAL, "--bind '%s': the mode after DST must be ro or rw", spec);
+    }
+    char *src = strndup(spec, (size_t)(c1 - spec));
+    char *dst = strndup(c1 + 1, dst_len);
+    if (!src || !dst) {
+        free(src);
+        free(dst);
+        return err_set(ENOMEM, "--bind");
+    }
+    int r = check_container_path("--bind destination", dst);
+    if (r < 0) {
+        free(src);
+        free(dst);
+        return r;
+    }
+    b->src = src;
+    b->dst = dst;
+    return 0;
+}
+
+static int check_user(const char *u)
+{
+    /* UID[:GID], each a number or a name; resolved inside the container. */
+    size_t n = strlen(u);
+    if (n == 0 || u[0] == ':' || u[n - 1] == ':' || strchr(u, ':') != strrchr(u, ':'))
+        return err_setx(EINVAL, "--user '%s': expected UID[:GID]", u);
+    for (const char *c = u; *c; c++)
+        if (!isalnum((unsigned char)*c) && !strchr("_.-:", *c))
+            return err_setx(EINVAL, "--user '%s': expected UID[:GID]", u);
+    return 0;
+}
+
+static int append(void *arrayp, size_t *n, size_t size, const void *item)
+{
+    void **array = arrayp;
+    void *grown = realloc(*array, (*n + 1) * size);
+    if (!grown)
+        return err_set(ENOMEM, "options");
+    memcpy((char *)grown + *n * size, item, size);
+    *array = grown;
+    (*n)++;
+    return 0;
+}
+
+static int apply_run_option(struct run_opts *o, int id, const char *v)
+{
+    int r;
+    switch (id) {
+    case O_NAME:
+        o->name = v;
+        return cli_check_name("--name", v);
+    case O_HOSTNAME:
+        o->hostname = v;
+        if (strlen(v) == 0 || strlen(v) > 64 || strchr(v, '/'))
+            return err_setx(EINVAL, "--hostname '%s': must be 1 to 64 characters", v);
+        return 0;
+    case O_ENV:
+        if (!strchr(v, '=') || v[0] == '=')
+            return err_setx(EINVAL, "--env '%s': expected KEY=VALUE", v);
+        return append(&o->env, &o->n_env, sizeof *o->env, &v);
+    case O_WORKDIR:
+        o->workdir = v;
+        return check_container_path("--workdir", v);
+    case O_USER:
+        o->user = v;
+        return check_user(v);
+    case O_RO:
+        o->ro = true;
+        return 0;
+    case O_BIND: {
+        struct bind_spec b;
+        r = cli_parse_bind(v, &b);
+        if (r < 0)
+            return r;
+        r = append(&o->binds, &o->n_binds, sizeof b, &b);
+        if (r < 0) {
+            free((char *)b.src);
+            free((char *)b.dst);
+        }
+        return r;
+    }
+    case O_NET:
+        if (strcmp(v, "none") == 0)
+            o->net = NET_NONE;
+        else if (strcmp(v, "host") == 0)
+            o->net = NET_HOST;
+        else
+            return err_setx(EINVAL, "--net '%s': expected none or host", v);
+        return 0;
+    case O_NO_INIT:
+        o->no_init = true;
+        return 0;
+    }
+    return err_setx(EINVAL, "internal: unhandled option %d", id);
+}
+
+int cli_parse_run(int argc, char **argv, struct run_opts *o, FILE *out)
+{
+    memset(o, 0, sizeof *o);
+    struct scan s = {.argc = argc, .argv = argv, .i = 0};
+    for (;;) {
+        const char *v;
+        int id = scan_next(&s, run_options, &v);
+        if (id < 0)
+            return id;
+        if (id == 0)
+            break;
+        if (id == O_HELP) {
+            cli_usage(out);
+            return 1;
+        }
+        int r = apply_run_option(o, id, v);
+        if (r < 0)
+            return r;
+    }
+    if (s.i >= argc)
+        return err_setx(EINVAL, "no IMAGE given (usage: hutch run [OPTIONS] IMAGE COMMAND...)");
+    o->image = argv[s.i++];
+    if (s.i < argc && strcmp(argv[s.i], "--") == 0)
+        s.i++;
+    if (s.i >= argc)
+        return err_setx(EINVAL, "no COMMAND given (usage: hutch run [OPTIONS] IMAGE COMMAND...)");
+    o->argv = argv + s.i;
+    return 0;
+}
+
+void run_opts_free(struct run_opts *o)
+{
+    for (size_t i = 0; i < o->n_binds; i++) {
+        free((char *)o->binds[i].src);
+        free((char *)o->binds[i].dst);
+    }
+    free(o->binds);
+    free(o->env);
+    memset(o, 0, sizeof *o);
+}

@@ -1,0 +1,49 @@
+/* cli: the command line (and config files) into plain option structs. No side effects. */
+#ifndef HUTCH_CLI_H
+#define HUTCH_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define HUTCH_NAME_MAX 63
+
+enum net_mode { NET_NONE, NET_HOST, NET_VETH };
+
+struct bind_spec {
+    const char *src;
+    const char *dst;
+    bool ro;
+};
+
+struct run_opts {
+    const char *name;        /* NULL: run picks one */
+    const char *hostname;    /* NULL: the name */
+    const char *image;       /* image file or directory */
+    char **argv;             /* the command, NULL-terminated */
+    const char **env;        /* K=V, in order given */
+    size_t n_env;
+    struct bind_spec *binds;
+    size_t n_binds;
+    const char *workdir;     /* NULL: / */
+    const char *user;        /* UID[:GID] or NAME[:GROUP]; NULL: root */
+    bool ro;
+    bool no_init;
+    enum net_mode net;
+};
+
+/* Parse `hutch run` arguments (ARGV[0] is the first one after "run"). Returns 0, 1 when
+ * help was asked for (printed to OUT), or a negative errno with a message recorded. */
+int cli_parse_run(int argc, char **argv, struct run_opts *o, FILE *out);
+void run_opts_free(struct run_opts *o);
+
+/* Checks shared with other commands; 0 or -EINVAL with a message. */
+int cli_check_name(const char *what, const char *name);
+
+/* Pure value parsers, exposed for the unit tests. */
+int cli_parse_bind(const char *spec, struct bind_spec *b);
+
+void cli_usage(FILE *out);
+
+#endif

@@ -1,0 +1,111 @@
+#include "image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+
+static uint16_t le16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint32_t le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static uint64_t le64(const unsigned char *p) { return le32(p) | (uint64_t)le32(p + 4) << 32; }
+
+/* ext2/3/4: superblock at 1024; layout from the kernel's struct ext4_super_block. */
+#define EXT_SB 1024
+#define EXT_MAGIC 0xEF53
+#define EXT_COMPAT_HAS_JOURNAL 0x0004
+#define EXT_INCOMPAT_EXT4_ONLY (0x0040 /*extents*/ | 0x0080 /*64bit*/ | 0x0200 /*flex_bg*/ \
+                                | 0x0400 /*ea_inode*/ | 0x1000 /*dirdata*/ | 0x2000 /*csum_seed*/ \
+                                | 0x4000 /*largedir*/ | 0x8000 /*inline_data*/ | 0x10000 /*encrypt*/)
+#define SQUASHFS_MAGIC 0x73717368 /* "hsqs" */
+#define EROFS_SB 1024
+#define EROFS_MAGIC 0xE0F5E1E2
+
+struct image_info image_probe(const unsigned char *buf, size_t len)
+{
+    struct image_info info = {IMAGE_UNKNOWN, 0};
+    if (len >= 48 && le32(buf) == SQUASHFS_MAGIC) {
+        info.type = IMAGE_SQUASHFS;
+        info.min_size = le64(buf + 40); /* bytes_used */
+        return info;
+    }
+    if (len >= EXT_SB + 0x68 && le16(buf + EXT_SB + 0x38) == EXT_MAGIC) {
+        const unsigned char *sb = buf + EXT_SB;
+        uint32_t compat = le32(sb + 0x5C), incompat = le32(sb + 0x60);
+        uint32_t log_block = le32(sb + 0x18);
+        uint64_t blocks = le32(sb + 0x04);
+        if (incompat & 0x0080 && len >= EXT_SB + 0x154)
+            blocks |= (uint64_t)le32(sb + 0x150) << 32;
+        if (incompat & EXT_INCOMPAT_EXT4_ONLY)
+            info.type = IMAGE_EXT4;
+        else if (compat & EXT_COMPAT_HAS_JOURNAL)
+            info.type = IMAGE_EXT3;
+        else
+            info.type = IMAGE_EXT2;
+        if (log_block <= 6)
+            info.min_size = blocks << (10 + log_block);
+        return info;
+    }
+    if (len >= EROFS_SB + 4 && le32(buf + EROFS_SB) == EROFS_MAGIC) {
+        info.type = IMAGE_EROFS;
+        return info;
+    }
+    return info;
+}
+
+const char *image_fstype(enum image_type type)
+{
+    switch (type) {
+    case IMAGE_EXT2: return "ext2";
+    case IMAGE_EXT3: return "ext3";
+    case IMAGE_EXT4: return "ext4";
+    case IMAGE_SQUASHFS: return "squashfs";
+    case IMAGE_EROFS: return "erofs";
+    default: return NULL;
+    }
+}
+
+bool image_readonly(enum image_type type)
+{
+    return type == IMAGE_SQUASHFS || type == IMAGE_EROFS;
+}
+
+int image_detect(const char *path, struct image_info *info)
+{
+    unsigned char buf[IMAGE_PROBE_SIZE];
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return err_set(errno, "image %s", path);
+    if (fstat(fd, &st) < 0) {
+        int e = errno;
+        close(fd);
+        return err_set(e, "image %s", path);
+    }
+    ssize_t n = 0;
+    if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))
+        n = pread(fd, buf, sizeof buf, 0);
+    int e = errno;
+    close(fd);
+    if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+        return err_setx(EINVAL, "image %s: not a regular file, block device or directory", path);
+    if (n < 0)
+        return err_set(e, "image %s: read", path);
+    if (n == 0)
+        return err_setx(EINVAL, "image %s: the file is empty (build an image with mke2fs -d or "
+                                "mksquashfs)", path);
+    *info = image_probe(buf, (size_t)n);
+    if (info->type == IMAGE_UNKNOWN)
+        return err_setx(EINVAL, "image %s: not an ext2/3/4, squashfs or erofs image (give an "
+                                "image file or a directory)", path);
+    if (S_ISREG(st.st_mode) && info->min_size > (uint64_t)st.st_size)
+        return err_setx(EINVAL, "image %s: truncated: the %s superblock claims %llu bytes, the "
+                                "file has %lld (rebuild or re-copy the image)", path,
+                        image_fstype(info->type), (unsigned long long)info->min_size,
+                        (long long)st.st_size);
+    return 0;
+}

@@ -1,0 +1,366 @@
+#include "rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "sys.h"
+
+/* Device nodes every container gets in its /dev. */
+static const struct {
+    const char *name;
+    unsigned major, minor;
+} dev_nodes[] = {
+    {"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+};
+#define N_DEV_NODES (sizeof dev_nodes / sizeof dev_nodes[0])
+
+static const struct {
+    const char *path, *target;
+} dev_links[] = {
+    {"/dev/fd", "/proc/self/fd"},       {"/dev/stdin", "/proc/self/fd/0"},
+    {"/dev/stdout", "/proc/self/fd/1"}, {"/dev/stderr", "/proc/self/fd/2"},
+    {"/dev/ptmx", "pts/ptmx"},
+};
+
+/* The kernel option behind each filesystem type, for "kernel lacks" messages. */
+static const char *fs_config(const char *fstype)
+{
+    if (strcmp(fstype, "ext4") == 0 || strcmp(fstype, "ext3") == 0)
+        return "CONFIG_EXT4_FS";
+    if (strcmp(fstype, "ext2") == 0)
+        return "CONFIG_EXT2_FS or CONFIG_EXT4_USE_FOR_EXT2";
+    if (strcmp(fstype, "squashfs") == 0)
+        return "CONFIG_SQUASHFS";
+    if (strcmp(fstype, "erofs") == 0)
+        return "CONFIG_EROFS_FS";
+    return "the filesystem";
+}
+
+/* Something of the host's that the container gets, taken before anything is mounted over the
+ * host's paths: a detached copy of its mount tree (open_tree, Linux 5.2), or on older kernels an
+ * O_PATH descriptor to bind from. The copy also keeps mounts made later (the staging mount) out
+ * of a recursive bind whose source contains them. */
+struct source {
+    int fd;
+    bool detached;
+};
+
+static int take_source(const char *path, const char *what, struct source *s)
+{
+    s->detached = true;
+    s->fd = sys_open_tree(AT_FDCWD, path, SYS_OPEN_TREE_CLONE | SYS_AT_RECURSIVE | O_CLOEXEC);
+    if (s->fd >= 0)
+        return 0;
+    if (errno == ENOENT || errno == EACCES || errno == ENOTDIR || errno == ELOOP)
+        return err_set(errno, "%s %s", what, path);
+    s->detached = false;
+    s->fd = open(path, O_PATH | O_CLOEXEC);
+    if (s->fd < 0)
+        return err_set(errno, "%s %s", what, path);
+    return 0;
+}
+
+static void drop_source(struct source *s)
+{
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+}
+
+static int attach_source(const struct source *s, const char *dst)
+{
+    if (s->detached)
+        return sys_move_mount(s->fd, "", AT_FDCWD, dst, SYS_MOVE_MOUNT_F_EMPTY_PATH);
+    char fdp[32];
+    snprintf(fdp, sizeof fdp, "/proc/self/fd/%d", s->fd);
+    return mount(fdp, dst, NULL, MS_BIND | MS_REC, NULL);
+}
+
+/* mkdir -p PATH (within the current root); EEXIST is fine. */
+static int make_dirs(const char *path)
+{
+    char p[PATH_MAX];
+    if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p)
+        return -ENAMETOOLONG;
+    for (char *c = p + 1;; c++) {
+        if (*c == '/' || *c == '\0') {
+            char saved = *c;
+            *c = '\0';
+            if (mkdir(p, 0755) < 0 && errno != EEXIST)
+                return -errno;
+            *c = saved;
+            if (saved == '\0')
+                return 0;
+        }
+    }
+}
+
+/* A directory that must exist in the image to mount on. */
+static int need_dir(const char *path, const char *shown, bool ro)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return 0;
+        return err_setx(ENOTDIR, "image: %s is not a directory", shown);
+    }
+    if (errno == ENOENT && !ro && mkdir(path, 0755) == 0)
+        return 0;
+    return err_set(errno, "image: %s missing (create it in the image)", shown);
+}
+
+static int mount_root(const struct rootfs_plan *p, const struct source *dir, const char *staging)
+{
+    if (!p->device) {
+        if (attach_source(dir, staging) < 0)
+            return err_set(errno, "bind directory %s as root", p->image);
+        if (p->ro && mount(NULL, staging, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+            return err_set(errno, "make %s read-only", p->image);
+        return 0;
+    }
+    unsigned long flags = p->ro ? MS_RDONLY : 0;
+    const char *fstype = p->fstype;
+    int r = mount(p->device, staging, fstype, flags, NULL);
+    if (r < 0 && errno == ENODEV && (strcmp(fstype, "ext2") == 0 || strcmp(fstype, "ext3") == 0)) {
+        fstype = "ext4"; /* the ext4 driver also mounts ext2 and ext3 */
+        r = mount(p->device, staging, fstype, flags, NULL);
+    }
+    if (r == 0)
+        return 0;
+    switch (errno) {
+    case ENODEV:
+        return err_setx(ENODEV, "image %s: the kernel lacks %s support (%s)", p->image, p->fstype,
+                        fs_config(p->fstype));
+    case EUCLEAN: /* the kernel's EFSCORRUPTED */
+    case EBADMSG:
+    case EINVAL:
+    case EIO:
+        return err_setx(errno, "image %s: cannot mount it as %s: the filesystem is corrupt (check it "
+                               "with %s)", p->image, fstype,
+                        strncmp(fstype, "ext", 3) == 0 ? "e2fsck -f" : "unsquashfs -s");
+    default:
+        return err_set(errno, "mount image %s (%s)", p->image, fstype);
+    }
+}
+
+/* /proc and /sys are mounted before pivot_root: in a user namespace the kernel allows new
+ * instances only while a full one is visible in the mount namespace. */
+static int mount_kernel_fs(const char *staging, bool ro)
+{
+    char path[PATH_MAX];
+    int r;
+    snprintf(path, sizeof path, "%s/proc", staging);
+    if ((r = need_dir(path, "/proc", ro)) < 0)
+        return r;
+    if (mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        return err_set(errno, "mount /proc (CONFIG_PROC_FS)");
+    snprintf(path, sizeof path, "%s/sys", staging);
+    if ((r = need_dir(path, "/sys", ro)) < 0)
+        return r;
+    unsigned long fl = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    if (mount("sysfs", path, "sysfs", fl, NULL) == 0)
+        return 0;
+    /* A new sysfs needs a network namespace of one's own user namespace: bind the host's. */
+    if (errno != EPERM)
+        return err_set(errno, "mount /sys");
+    if (mount("/sys", path, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+        mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+              NULL) < 0)
+        return err_set(errno, "bind /sys");
+    return 0;
+}
+
+/* Work inside the new root before pivot_root: a chroot keeps every path (and every symlink of
+ * the image) inside it, while the host's mounts, whose files the binds take, stay attached. */
+static int chroot_in(const char *staging, int *host_root)
+{
+    *host_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (*host_root < 0)
+        return err_set(errno, "open /");
+    if (chdir(staging) < 0 || chroot(".") < 0)
+        return err_set(errno, "chroot %s", staging);
+    return 0;
+}
+
+static int chroot_out(int host_root)
+{
+    if (fchdir(host_root) < 0 || chroot(".") < 0)
+        return err_set(errno, "leave the chroot");
+    return 0;
+}
+
+static int pivot(const char *staging)
+{
+    if (chdir(staging) < 0)
+        return err_set(errno, "chdir %s", staging);
+    if (sys_pivot_root(".", ".") == 0) {
+        /* The old root is now stacked on the new one: detach it. */
+        if (umount2(".", MNT_DETACH) < 0)
+            return err_set(errno, "detach the old root");
+    } else if (errno == EINVAL) {
+        /* The host's root is the initramfs (rootfs), which cannot be pivoted away. */
+        if (mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0)
+            return err_set(errno, "move the root (the host root is an initramfs)");
+    } else {
+        return err_set(errno, "pivot_root");
+    }
+    if (chdir("/") < 0)
+        return err_set(errno, "chdir /");
+    return 0;
+}
+
+/* Make DST, a directory or an empty file, for something to be mounted on. */
+static int make_target(const char *dst, bool dir)
+{
+    if (dir)
+        return make_dirs(dst);
+    char parent[PATH_MAX];
+    snprintf(parent, sizeof parent, "%s", dst);
+    char *slash = strrchr(parent, '/');
+    if (slash && slash != parent) {
+        *slash = '\0';
+        int r = make_dirs(parent);
+        if (r < 0)
+            return r;
+    }
+    int fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return errno == EISDIR ? 0 : -errno;
+    close(fd);
+    return 0;
+}
+
+/* Mount the file or directory SRC at DST in the new root. */
+static int bind_source(const struct source *src, const char *dst, bool ro, const char *shown)
+{
+    struct stat st;
+    if (fstat(src->fd, &st) < 0)
+        return err_set(errno, "bind %s", shown);
+    int r = make_target(dst, S_ISDIR(st.st_mode));
+    if (r < 0)
+        return err_set(-r, "bind destination %s: cannot create it%s", dst,
+                       -r == EROFS ? " on the read-only root (create it in the image)" : "");
+    if (attach_source(src, dst) < 0)
+        return err_set(errno, "bind %s to %s", shown, dst);
+    if (ro) {
+        struct statvfs sv;
+        unsigned long keep = 0;
+        if (statvfs(dst, &sv) == 0)
+            keep = (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) | (sv.f_flag & ST_NODEV ? MS_NODEV : 0) |
+                   (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0);
+        if (mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL) < 0)
+            return err_set(errno, "make bind %s read-only", dst);
+    }
+    return 0;
+}
+
+static int setup_dev(const struct source *host_dev)
+{
+    if (need_dir("/dev", "/dev", true) < 0)
+        return -ENOENT;
+    if (mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=65536k") < 0)
+        return err_set(errno, "mount tmpfs on /dev (CONFIG_TMPFS)");
+    for (size_t i = 0; i < N_DEV_NODES; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/dev/%s", dev_nodes[i].name);
+        if (host_dev) {
+            int r = bind_source(&host_dev[i], path, false, path);
+            if (r < 0)
+                return r;
+        } else if (mknod(path, S_IFCHR | 0666, makedev(dev_nodes[i].major, dev_nodes[i].minor)) < 0) {
+            return err_set(errno, "mknod %s", path);
+        }
+    }
+    for (size_t i = 0; i < sizeof dev_links / sizeof dev_links[0]; i++)
+        if (symlink(dev_links[i].target, dev_links[i].path) < 0)
+            return err_set(errno, "symlink %s", dev_links[i].path);
+    if (mkdir("/dev/pts", 0755) < 0 || mkdir("/dev/shm", 01777) < 0)
+        return err_set(errno, "mkdir in /dev");
+    const char *pts_opts = "newinstance,ptmxmode=0666,mode=0620,gid=5";
+    if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, pts_opts) < 0 &&
+        (errno != EINVAL ||
+         mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666") < 0))
+        return err_set(errno, "mount /dev/pts (CONFIG_UNIX98_PTYS)");
+    if (mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777") < 0)
+        return err_set(errno, "mount /dev/shm");
+    return 0;
+}
+
+/* The staging point: a directory of the host that this private mount namespace may cover. */
+static const char *pick_staging(void)
+{
+    static const char *const candidates[] = {"/tmp", "/mnt", "/run", "/var", "/dev"};
+    struct stat st;
+    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
+        if (lstat(candidates[i], &st) == 0 && S_ISDIR(st.st_mode))
+            return candidates[i];
+    return NULL;
+}
+
+int rootfs_enter(const struct rootfs_plan *p)
+{
+    int r = 0, host_root = -1;
+    struct source dir = {-1, false}, host_dev[N_DEV_NODES];
+    struct source *src = calloc(p->n_binds + 1, sizeof *src);
+    size_t n_src = 0, n_dev = 0;
+    if (!src)
+        return err_set(ENOMEM, "rootfs");
+
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+        r = err_set(errno, "make the mount namespace private");
+        goto out;
+    }
+    /* Everything of the host's that the container gets is taken now, by path, before any of
+     * those paths can be covered by the new mounts. */
+    if (!p->device && (r = take_source(p->image, "image", &dir)) < 0)
+        goto out;
+    for (; n_src < p->n_binds; n_src++)
+        if ((r = take_source(p->binds[n_src].src, "--bind source", &src[n_src])) < 0)
+            goto out;
+    if (p->host_devices) {
+        for (; n_dev < N_DEV_NODES; n_dev++) {
+            char path[64];
+            snprintf(path, sizeof path, "/dev/%s", dev_nodes[n_dev].name);
+            if ((r = take_source(path, "host device", &host_dev[n_dev])) < 0)
+                goto out;
+        }
+    }
+
+    const char *staging = pick_staging();
+    if (!staging) {
+        r = err_setx(ENOENT, "no directory to stage the root on (create /tmp)");
+        goto out;
+    }
+    if ((r = mount_root(p, &dir, staging)) < 0 || (r = mount_kernel_fs(staging, p->ro)) < 0 ||
+        (r = chroot_in(staging, &host_root)) < 0 ||
+        (r = setup_dev(p->host_devices ? host_dev : NULL)) < 0)
+        goto out;
+    for (size_t i = 0; i < p->n_binds; i++) {
+        const struct bind_spec *b = &p->binds[i];
+        if ((r = bind_source(&src[i], b->dst, b->ro, b->src)) < 0)
+            goto out;
+    }
+    if ((r = chroot_out(host_root)) < 0)
+        goto out;
+    r = pivot(staging);
+out:
+    if (host_root >= 0)
+        close(host_root);
+    for (size_t i = 0; i < n_src; i++)
+        drop_source(&src[i]);
+    for (size_t i = 0; i < n_dev; i++)
+        drop_source(&host_dev[i]);
+    drop_source(&dir);
+    free(src);
+    return r;
+}

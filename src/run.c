@@ -1,0 +1,204 @@
+#include "run.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "channel.h"
+#include "child.h"
+#include "err.h"
+#include "image.h"
+#include "init.h"
+#include "loop.h"
+#include "sys.h"
+
+/* Everything the parent holds for one container; released in reverse order by release(). */
+struct container {
+    const struct run_opts *o;
+    char name[HUTCH_NAME_MAX + 1];
+    struct loop_dev loop;
+    const char *fstype;
+    bool ro;
+    int chan[2];
+    int sigfd;
+    sigset_t old_mask;
+    bool mask_set;
+    pid_t pid;
+};
+
+static int check_inputs(struct container *c)
+{
+    const struct run_opts *o = c->o;
+    struct stat st;
+    if (stat(o->image, &st) < 0)
+        return err_set(errno, "image %s", o->image);
+    c->ro = o->ro;
+    if (!S_ISDIR(st.st_mode)) {
+        struct image_info info;
+        int r = image_detect(o->image, &info);
+        if (r < 0)
+            return r;
+        c->fstype = image_fstype(info.type);
+        c->ro = c->ro || image_readonly(info.type);
+    }
+    for (size_t i = 0; i < o->n_binds; i++)
+        if (stat(o->binds[i].src, &st) < 0)
+            return err_set(errno, "--bind source %s", o->binds[i].src);
+    return 0;
+}
+
+/* Block the signals the parent handles (before clone, so none is lost) and read them from a
+ * signalfd. */
+static int take_signals(struct container *c)
+{
+    sigset_t set;
+    init_forwarded_signals(&set);
+    sigaddset(&set, SIGCHLD);
+    if (sigprocmask(SIG_BLOCK, &set, &c->old_mask) < 0)
+        return err_set(errno, "sigprocmask");
+    c->mask_set = true;
+    c->sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+    if (c->sigfd < 0)
+        return err_set(errno, "signalfd");
+    return 0;
+}
+
+static int start_child(struct container *c)
+{
+    const struct run_opts *o = c->o;
+    unsigned long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+    if (o->net != NET_HOST)
+        flags |= CLONE_NEWNET;
+    struct child_ctx ctx = {
+        .o = o,
+        .chan = c->chan[1],
+        .device = c->loop.fd >= 0 ? c->loop.path : NULL,
+        .fstype = c->fstype,
+        .ro = c->ro,
+        .hostname = o->hostname ? o->hostname : c->name,
+    };
+    pid_t pid = sys_clone(flags);
+    if (pid < 0) {
+        if (errno == EINVAL || errno == ENOSPC || errno == EPERM)
+            return err_set(errno, "clone with new namespaces (the kernel needs CONFIG_NAMESPACES, "
+                                  "CONFIG_PID_NS, CONFIG_UTS_NS, CONFIG_IPC_NS, CONFIG_NET_NS; "
+                                  "hutch needs root)");
+        return err_set(errno, "clone");
+    }
+    if (pid == 0)
+        child_main(&ctx);
+    c->pid = pid;
+    close(c->chan[1]);
+    c->chan[1] = -1;
+    return 0;
+}
+
+/* Read what the child says: an error record, or end of file once the command runs. */
+static void read_channel(struct container *c, bool *open, int *code)
+{
+    struct chan_msg m;
+    int r;
+    while ((r = chan_recv(c->chan[0], &m, false)) == 1)
+        if (m.kind == CHAN_ERROR) {
+            err_setx(EIO, "%s", m.text);
+            *code = m.code;
+        }
+    if (r == 0 || (r < 0 && r != -EAGAIN))
+        *open = false;
+}
+
+/* Forward signals until the child ends; returns its exit code. */
+static int supervise(struct container *c)
+{
+    bool chan_open = true, killed = false;
+    int code = -1, killed_by = 0;
+    for (;;) {
+        struct pollfd pfd[2] = {{.fd = c->sigfd, .events = POLLIN},
+                                {.fd = c->chan[0], .events = POLLIN}};
+        if (poll(pfd, chan_open ? 2 : 1, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return err_set(errno, "poll");
+        }
+        if (chan_open && pfd[1].revents)
+            read_channel(c, &chan_open, &code);
+        if (!(pfd[0].revents & POLLIN))
+            continue;
+        struct signalfd_siginfo si;
+        if (read(c->sigfd, &si, sizeof si) != sizeof si)
+            continue;
+        if (si.ssi_signo != SIGCHLD) {
+            if (chan_open && !killed) {
+                /* The command does not run yet, so nothing inside could take the signal:
+                 * stop the container now and report the signal as the cause. */
+                killed = true;
+                killed_by = (int)si.ssi_signo;
+                kill(c->pid, SIGKILL);
+            } else if (!killed) {
+                kill(c->pid, (int)si.ssi_signo);
+            }
+            continue;
+        }
+        int status;
+        pid_t p = waitpid(c->pid, &status, WNOHANG);
+        if (p != c->pid)
+            continue;
+        c->pid = -1;
+        if (chan_open)
+            read_channel(c, &chan_open, &code);
+        if (killed_by)
+            return 128 + killed_by;
+        return init_exit_code(status);
+    }
+}
+
+static void release(struct container *c)
+{
+    if (c->pid > 0) {
+        kill(c->pid, SIGKILL);
+        waitpid(c->pid, NULL, 0);
+        c->pid = -1;
+    }
+    for (int i = 0; i < 2; i++)
+        if (c->chan[i] >= 0)
+            close(c->chan[i]);
+    if (c->sigfd >= 0)
+        close(c->sigfd);
+    if (c->mask_set)
+        sigprocmask(SIG_SETMASK, &c->old_mask, NULL);
+    loop_release(&c->loop);
+}
+
+int run_container(const struct run_opts *o)
+{
+    struct container c = {.o = o, .chan = {-1, -1}, .sigfd = -1, .pid = -1, .loop = {.fd = -1, .file_fd = -1}};
+    if (o->name)
+        snprintf(c.name, sizeof c.name, "%s", o->name);
+    else
+        snprintf(c.name, sizeof c.name, "hutch-%d", (int)getpid());
+
+    int r = check_inputs(&c);
+    if (r == 0 && c.fstype)
+        r = loop_attach(o->image, c.ro, loop_method_from_env(), &c.loop);
+    if (r == 0)
+        r = chan_pair(c.chan);
+    if (r == 0)
+        r = take_signals(&c);
+    if (r == 0)
+        r = start_child(&c);
+    /* Here the parent prepares what lives outside the container, then lets the child go. */
+    if (r == 0 && (r = chan_send(c.chan[0], CHAN_GO, 0, NULL)) < 0)
+        r = err_set(-r, "start the container");
+    if (r == 0)
+        r = supervise(&c);
+    release(&c);
+    return r;
+}

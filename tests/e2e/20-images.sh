@@ -1,0 +1,72 @@
+#!/bin/sh
+# Image files: ext4 keeps what is written, squashfs and --ro refuse writes, other types run.
+. "$(dirname "$0")/lib.sh"
+
+fsck_clean() {
+    have e2fsck || return 0
+    e2fsck -fn "$1" >"$T/fsck" 2>&1 || no "e2fsck -fn $1 failed: $(tail -n 3 "$T/fsck")"
+}
+ext4_persists() {
+    img=$(ext4_copy) || return 1
+    h run "$img" sh -c 'echo kept >/data.txt; sync'
+    rc_is 0 || return 1
+    h run "$img" cat /data.txt
+    rc_is 0 && out_is kept && fsck_clean "$img"
+}
+squashfs_read_only() {
+    h run "$SQFS" sh -c 'cat /etc/hosts >/dev/null && touch /new'
+    [ "$rc" = 1 ] && err_has "Read-only file system"
+}
+ro_ext4() {
+    img=$(ext4_copy) || return 1
+    h run --ro "$img" touch /new
+    [ "$rc" = 1 ] && err_has "Read-only file system" || return 1
+    h run "$img" ls /new
+    [ "$rc" = 1 ] && fsck_clean "$img"
+}
+ext2_image() {
+    mke2fs -q -F -t ext2 -d "$ROOTDIR" "$T/old.ext2" 16M >/dev/null 2>&1 || return 1
+    h run "$T/old.ext2" sh -c 'echo two >/f && cat /f'
+    rc_is 0 && out_is two && fsck_clean "$T/old.ext2"
+}
+erofs_image() {
+    mkfs.erofs -q "$T/root.erofs" "$ROOTDIR" >/dev/null 2>&1 || mkfs.erofs "$T/root.erofs" "$ROOTDIR" >/dev/null 2>&1 || return 1
+    h run "$T/root.erofs" cat /etc/hosts
+    rc_is 0 && out_has localhost
+}
+one_writer() {
+    img=$(ext4_copy) || return 1
+    "$HUTCH" run "$img" sleep 30 </dev/null >/dev/null 2>&1 &
+    pid=$!
+    i=0
+    while [ -z "$(our_loops)" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+    h run "$img" true
+    first=$rc
+    cp "$T/err" "$T/err.first"
+    h run --ro "$img" true
+    second=$rc
+    kill -TERM "$pid"
+    wait "$pid"
+    cp "$T/err.first" "$T/err"
+    eq "$first" 125 "a second writer's status" && one_line_error "in use" && eq "$second" 125 "a reader's status"
+}
+many_readers() {
+    for i in 1 2 3; do
+        "$HUTCH" run --ro "$EXT4" sleep 1 </dev/null >/dev/null 2>&1 &
+    done
+    h run "$SQFS" true
+    rc_is 0 && wait
+}
+
+t "a file written in the ext4 image is there in a second container; fsck-clean" ext4_persists
+t "writing into the squashfs image fails read-only" squashfs_read_only
+t "writing into an ext4 image under --ro fails read-only" ro_ext4
+if have mke2fs; then t "an ext2 image runs" ext2_image; else skip "an ext2 image runs" "no mke2fs"; fi
+if have mkfs.erofs && grep -qw erofs /proc/filesystems; then
+    t "an erofs image runs" erofs_image
+else
+    skip "an erofs image runs" "no mkfs.erofs or no erofs in the kernel"
+fi
+t "an image in read-write use is refused to a second container" one_writer
+t "read-only users share an image" many_readers
+finish

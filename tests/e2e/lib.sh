@@ -1,0 +1,104 @@
+# lib.sh: sourced by every end-to-end test. POSIX sh, so BusyBox ash runs it in the QEMU guest.
+# Needs HUTCH (the binary) and IMAGES (the directory holding busybox.ext4, busybox.sqfs, rootfs/).
+# A test is a function that returns 0 when it passes; `t NAME FUNCTION` runs it and reports.
+# Every test file ends with `finish`, which checks that nothing leaked and prints a summary.
+# Functions here keep their variables `local` (dash and BusyBox ash have it): tests loop too.
+
+: "${HUTCH:?set HUTCH to the hutch binary}"
+: "${IMAGES:?set IMAGES to the directory with busybox.ext4 and busybox.sqfs}"
+EXT4=$IMAGES/busybox.ext4
+SQFS=$IMAGES/busybox.sqfs
+ROOTDIR=$IMAGES/rootfs
+T=$(mktemp -d "${TMPDIR:-/tmp}/hutch-e2e.XXXXXX") || exit 1
+TEST_FILE=$(basename "$0" .sh)
+passed=0 failed=0 skipped=0 why=""
+sort /proc/mounts >"$T/mounts.before"
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# h ARGS...: run hutch with stdin closed; stdout in $T/out, stderr in $T/err, status in $rc.
+h() {
+    "$HUTCH" "$@" >"$T/out" 2>"$T/err" </dev/null
+    rc=$?
+}
+
+# Assertions: each returns 1 with $why set when it does not hold.
+no() { why="$*"; return 1; }
+rc_is() { [ "$rc" = "$1" ] || no "exit status $rc, want $1"; }
+out_is() { [ "$(cat "$T/out")" = "$1" ] || no "stdout '$(cat "$T/out")', want '$1'"; }
+out_has() { grep -q -- "$1" "$T/out" || no "stdout lacks '$1'"; }
+err_has() { grep -q -- "$1" "$T/err" || no "stderr lacks '$1'"; }
+eq() { [ "$1" = "$2" ] || no "${3:-value} is '$1', want '$2'"; }
+# One line on stderr, starting "hutch: " and naming NEEDLE.
+one_line_error() {
+    local n
+    n=$(wc -l <"$T/err")
+    [ "$n" -eq 1 ] || { no "stderr has $n lines, want 1"; return 1; }
+    grep -q '^hutch: ' "$T/err" || { no "stderr does not start with 'hutch: '"; return 1; }
+    err_has "$1"
+}
+
+# The loop devices bound to a file of this test or of IMAGES.
+our_loops() {
+    local f b
+    for f in /sys/block/loop*/loop/backing_file; do
+        b=$(cat "$f" 2>/dev/null) || continue
+        case $b in "$T"/* | "$IMAGES"/*) echo "${f%/loop/backing_file}: $b" ;; esac
+    done
+}
+# Mounts in this namespace that were not there when the test file started.
+new_mounts() { sort /proc/mounts | comm -13 "$T/mounts.before" -; }
+# Processes running the hutch binary.
+hutch_procs() {
+    local p
+    for p in /proc/[0-9]*; do
+        [ "$(readlink "$p/exe" 2>/dev/null)" = "$HUTCH" ] && echo "${p#/proc/}"
+    done
+    return 0
+}
+# Nothing of ours outlives a container; the kernel tears namespaces down asynchronously after a
+# SIGKILL, so give it up to 10 seconds.
+no_leaks() {
+    local tries=0
+    while [ $tries -lt 100 ]; do
+        [ -z "$(our_loops)$(new_mounts)$(hutch_procs)" ] && return 0
+        sleep 0.1
+        tries=$((tries + 1))
+    done
+    no "left behind: loops [$(our_loops)] mounts [$(new_mounts)] hutch pids [$(hutch_procs)]"
+}
+
+# t NAME FUNCTION: run one test.
+t() {
+    why=""
+    if "$2"; then
+        passed=$((passed + 1))
+        echo "ok - $1"
+    else
+        failed=$((failed + 1))
+        echo "not ok - $1"
+        echo "#   ${why:-assertion failed}"
+        [ -s "$T/err" ] && sed 's/^/#   stderr: /' "$T/err" | head -5
+    fi
+}
+
+# skip NAME REASON
+skip() {
+    skipped=$((skipped + 1))
+    echo "ok - $1 # skip $2"
+}
+
+finish() {
+    t "$TEST_FILE: nothing left behind" no_leaks
+    rm -rf "$T"
+    echo "# $TEST_FILE: $passed passed, $failed failed, $skipped skipped"
+    [ "$failed" -eq 0 ]
+}
+
+# A private writable copy of the ext4 image.
+ext4_copy() {
+    cp "$EXT4" "$T/${1:-rw}.ext4" && echo "$T/${1:-rw}.ext4"
+}
+
+# Seconds since the epoch, with the fraction where date gives it.
+now() { date +%s; }
