@@ -12,7 +12,7 @@ ROOTDIR=$IMAGES/rootfs
 T=$(mktemp -d "${TMPDIR:-/tmp}/hutch-e2e.XXXXXX") || exit 1
 TEST_FILE=$(basename "$0" .sh)
 passed=0 failed=0 skipped=0 why=""
-sort /proc/mounts >"$T/mounts.before"
+cat /proc/mounts >"$T/mounts.before"
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
@@ -47,7 +47,7 @@ our_loops() {
     done
 }
 # Mounts in this namespace that were not there when the test file started.
-new_mounts() { sort /proc/mounts | comm -13 "$T/mounts.before" -; }
+new_mounts() { awk 'NR == FNR { seen[$0] = 1; next } !seen[$0]' "$T/mounts.before" /proc/mounts; }
 # Processes running the hutch binary.
 hutch_procs() {
     local p
