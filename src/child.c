@@ -203,15 +203,8 @@ static int setup_inside(const struct child_ctx *c, struct command *cmd)
         return r;
     if (sethostname(c->hostname, strlen(c->hostname)) < 0)
         return err_set(errno, "sethostname %s", c->hostname);
-    if (o->net != NET_HOST) {
-        struct nl_sock s;
-        if ((r = nl_open(&s)) < 0)
-            return r;
-        r = net_link_up(&s, "lo");
-        nl_close(&s);
-        if (r < 0)
-            return r;
-    }
+    if ((r = net_setup_inside(o)) < 0)
+        return r;
     char home[PATH_MAX] = "";
     if (o->user && (r = resolve_user(o->user, cmd, home, sizeof home)) < 0)
         return r;

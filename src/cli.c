@@ -18,6 +18,12 @@ enum opt_id {
     O_BIND,
     O_NET,
     O_NO_INIT,
+    O_IP,
+    O_HOST_IP,
+    O_GATEWAY,
+    O_VETH,
+    O_BRIDGE,
+    O_MTU,
 };
 
 struct cli_option {
@@ -36,7 +42,13 @@ static const struct cli_option run_options[] = {
     {"user", 'u', "UID[:GID]", O_USER, "run the command as this user (number or name in the image)"},
     {"ro", 0, NULL, O_RO, "mount the root filesystem read-only"},
     {"bind", 'v', "SRC:DST[:ro]", O_BIND, "bind-mount host path SRC at DST (repeatable)"},
-    {"net", 0, "MODE", O_NET, "none (own namespace, lo only; default) or host"},
+    {"net", 0, "MODE", O_NET, "none (own namespace, lo only; default), host, or veth"},
+    {"ip", 0, "ADDR/PREFIX", O_IP, "address of eth0 inside (IPv4, and IPv6; implies --net veth)"},
+    {"host-ip", 0, "ADDR/PREFIX", O_HOST_IP, "address of the host end; the default route inside"},
+    {"gateway", 0, "ADDR", O_GATEWAY, "default route inside via ADDR instead of the host end"},
+    {"veth", 0, "NAME", O_VETH, "name of the host end (default from the container's name)"},
+    {"bridge", 0, "BR", O_BRIDGE, "attach the host end to the existing bridge BR"},
+    {"mtu", 0, "N", O_MTU, "MTU of both ends of the veth pair"},
     {"no-init", 0, NULL, O_NO_INIT, "exec the command as PID 1 instead of hutch's init"},
     {"help", 'h', NULL, O_HELP, "show this help"},
     {0},
@@ -142,6 +154,17 @@ int cli_check_name(const char *what, const char *name)
     return 0;
 }
 
+int cli_check_ifname(const char *what, const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > IFNAME_MAX)
+        return err_setx(EINVAL, "%s '%s': an interface name has 1 to %d bytes", what, name,
+                        IFNAME_MAX);
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strpbrk(name, "/: \t\n"))
+        return err_setx(EINVAL, "%s '%s': not a valid interface name", what, name);
+    return 0;
+}
+
 static int check_container_path(const char *what, const char *p)
 {
     if (p[0] != '/')
@@ -199,6 +222,32 @@ static int check_user(const char *u)
     return 0;
 }
 
+/* Store the address for its family; one address per family. */
+static int put_addr(const char *what, const char *v, bool want_prefix, struct ip_addr slots[2])
+{
+    struct ip_addr a;
+    int r = addr_parse(what, v, want_prefix, &a);
+    if (r < 0)
+        return r;
+    struct ip_addr *slot = &slots[addr_slot(a.family)];
+    if (slot->family)
+        return err_setx(EINVAL, "%s '%s': one IPv4 and one IPv6 address at most", what, v);
+    *slot = a;
+    return 0;
+}
+
+static int parse_uint(const char *what, const char *v, unsigned long min, unsigned long max,
+                      unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(v, &end, 10);
+    if (!*v || *end || errno || n < min || n > max || v[0] == '-')
+        return err_setx(EINVAL, "%s '%s': expected a number from %lu to %lu", what, v, min, max);
+    *out = n;
+    return 0;
+}
+
 static int append(void *arrayp, size_t *n, size_t size, const void *item)
 {
     void **array = arrayp;
@@ -249,18 +298,70 @@ static int apply_run_option(struct run_opts *o, int id, const char *v)
         return r;
     }
     case O_NET:
+        o->net_given = true;
         if (strcmp(v, "none") == 0)
             o->net = NET_NONE;
         else if (strcmp(v, "host") == 0)
             o->net = NET_HOST;
+        else if (strcmp(v, "veth") == 0)
+            o->net = NET_VETH;
         else
-            return err_setx(EINVAL, "--net '%s': expected none or host", v);
+            return err_setx(EINVAL, "--net '%s': expected none, host or veth", v);
         return 0;
+    case O_IP:
+        return put_addr("--ip", v, true, o->veth.ip);
+    case O_HOST_IP:
+        return put_addr("--host-ip", v, true, o->veth.host_ip);
+    case O_GATEWAY:
+        return put_addr("--gateway", v, false, o->veth.gateway);
+    case O_VETH:
+        o->veth.host_name = v;
+        return cli_check_ifname("--veth", v);
+    case O_BRIDGE:
+        o->veth.bridge = v;
+        return cli_check_ifname("--bridge", v);
+    case O_MTU: {
+        unsigned long mtu = 0;
+        r = parse_uint("--mtu", v, 68, 65535, &mtu);
+        o->veth.mtu = (unsigned)mtu;
+        return r;
+    }
     case O_NO_INIT:
         o->no_init = true;
         return 0;
     }
     return err_setx(EINVAL, "internal: unhandled option %d", id);
+}
+
+/* Options that only make sense together. */
+static int check_net(struct run_opts *o)
+{
+    struct veth_opts *v = &o->veth;
+    bool any_veth = v->host_name || v->bridge || v->mtu;
+    for (int i = 0; i < 2; i++)
+        any_veth = any_veth || v->ip[i].family || v->host_ip[i].family || v->gateway[i].family;
+    if (any_veth && !o->net_given)
+        o->net = NET_VETH;
+    if (any_veth && o->net != NET_VETH)
+        return err_setx(EINVAL, "--ip, --host-ip, --gateway, --veth, --bridge and --mtu need "
+                                "--net veth");
+    if (v->bridge && (v->host_ip[0].family || v->host_ip[1].family))
+        return err_setx(EINVAL, "--bridge and --host-ip exclude each other: the bridge holds the "
+                                "host's address");
+    for (int i = 0; i < 2; i++) {
+        char a[ADDR_STRLEN], b[ADDR_STRLEN];
+        const struct ip_addr *ip = &v->ip[i], *host = &v->host_ip[i], *gw = &v->gateway[i];
+        if (gw->family && !ip->family)
+            return err_setx(EINVAL, "--gateway %s needs an --ip of its family", addr_format(gw, a));
+        if (ip->family && host->family && addr_equal(ip, host))
+            return err_setx(EINVAL, "--ip and --host-ip are both %s", addr_format(ip, a));
+        const struct ip_addr *via = gw->family ? gw : host;
+        if (ip->family && via->family && !addr_same_net(ip, via))
+            return err_setx(EINVAL, "%s %s is outside the container's network %s (use addresses "
+                                    "of one network)", gw->family ? "--gateway" : "--host-ip",
+                            addr_format(via, b), addr_format(ip, a));
+    }
+    return 0;
 }
 
 int cli_parse_run(int argc, char **argv, struct run_opts *o, FILE *out)
@@ -290,7 +391,7 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, FILE *out)
     if (s.i >= argc)
         return err_setx(EINVAL, "no COMMAND given (usage: hutch run [OPTIONS] IMAGE COMMAND...)");
     o->argv = argv + s.i;
-    return 0;
+    return check_net(o);
 }
 
 void run_opts_free(struct run_opts *o)

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "addr.h"
+
 #define HUTCH_NAME_MAX 63
 
 enum net_mode { NET_NONE, NET_HOST, NET_VETH };
@@ -16,6 +18,19 @@ struct bind_spec {
     const char *dst;
     bool ro;
 };
+
+/* --net veth: a veth pair, its host end in hutch's network namespace, eth0 inside. Addresses are
+ * kept per family: [0] IPv4, [1] IPv6 (see addr_slot); family 0 when not given. */
+struct veth_opts {
+    const char *host_name;        /* --veth; NULL: derived from the container's name */
+    const char *bridge;           /* --bridge: attach the host end to it */
+    struct ip_addr ip[2];         /* --ip: eth0's addresses */
+    struct ip_addr host_ip[2];    /* --host-ip: the host end's addresses */
+    struct ip_addr gateway[2];    /* --gateway, or the host end's address */
+    unsigned mtu;                 /* --mtu; 0: the kernel's default */
+};
+
+#define IFNAME_MAX 15 /* IFNAMSIZ - 1 */
 
 struct run_opts {
     const char *name;        /* NULL: run picks one */
@@ -31,6 +46,8 @@ struct run_opts {
     bool ro;
     bool no_init;
     enum net_mode net;
+    bool net_given;          /* --net was on the command line */
+    struct veth_opts veth;
 };
 
 /* Parse `hutch run` arguments (ARGV[0] is the first one after "run"). Returns 0, 1 when
@@ -40,6 +57,7 @@ void run_opts_free(struct run_opts *o);
 
 /* Checks shared with other commands; 0 or -EINVAL with a message. */
 int cli_check_name(const char *what, const char *name);
+int cli_check_ifname(const char *what, const char *name);
 
 /* Pure value parsers, exposed for the unit tests. */
 int cli_parse_bind(const char *spec, struct bind_spec *b);

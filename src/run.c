@@ -18,6 +18,7 @@
 #include "image.h"
 #include "init.h"
 #include "loop.h"
+#include "net.h"
 #include "sys.h"
 
 /* Everything the parent holds for one container; released in reverse order by release(). */
@@ -27,6 +28,8 @@ struct container {
     struct loop_dev loop;
     const char *fstype;
     bool ro;
+    char veth[IFNAME_MAX + 1]; /* the host end, for --net veth */
+    bool veth_made;
     int chan[2];
     int sigfd;
     sigset_t old_mask;
@@ -52,6 +55,13 @@ static int check_inputs(struct container *c)
     for (size_t i = 0; i < o->n_binds; i++)
         if (stat(o->binds[i].src, &st) < 0)
             return err_set(errno, "--bind source %s", o->binds[i].src);
+    if (o->net == NET_VETH) {
+        if (o->veth.host_name)
+            snprintf(c->veth, sizeof c->veth, "%s", o->veth.host_name);
+        else
+            net_veth_default_name(c->name, c->veth);
+        return net_veth_check(&o->veth, c->veth);
+    }
     return 0;
 }
 
@@ -167,6 +177,8 @@ static void release(struct container *c)
         waitpid(c->pid, NULL, 0);
         c->pid = -1;
     }
+    if (c->veth_made)
+        net_veth_release(c->veth);
     for (int i = 0; i < 2; i++)
         if (c->chan[i] >= 0)
             close(c->chan[i]);
@@ -194,7 +206,9 @@ int run_container(const struct run_opts *o)
         r = take_signals(&c);
     if (r == 0)
         r = start_child(&c);
-    /* Here the parent prepares what lives outside the container, then lets the child go. */
+    /* The parent prepares what lives outside the container, then lets the child go. */
+    if (r == 0 && o->net == NET_VETH && (r = net_veth_host(&o->veth, c.veth, c.pid)) == 0)
+        c.veth_made = true;
     if (r == 0 && (r = chan_send(c.chan[0], CHAN_GO, 0, NULL)) < 0)
         r = err_set(-r, "start the container");
     if (r == 0)

@@ -6,10 +6,13 @@
 
 : "${HUTCH:?set HUTCH to the hutch binary}"
 : "${IMAGES:?set IMAGES to the directory with busybox.ext4 and busybox.sqfs}"
-EXT4=$IMAGES/busybox.ext4
 SQFS=$IMAGES/busybox.sqfs
 ROOTDIR=$IMAGES/rootfs
 T=$(mktemp -d "${TMPDIR:-/tmp}/hutch-e2e.XXXXXX") || exit 1
+# A writable image is locked by the container that uses it: each test file gets its own copy,
+# so that it never waits on (or disturbs) anyone else using the build's image.
+EXT4=$T/busybox.ext4
+cp "$IMAGES/busybox.ext4" "$EXT4" || exit 1
 TEST_FILE=$(basename "$0" .sh)
 passed=0 failed=0 skipped=0 why=""
 cat /proc/mounts >"$T/mounts.before"
@@ -56,16 +59,32 @@ hutch_procs() {
     done
     return 0
 }
+# veth ends in this network namespace: only checked by tests that run in a namespace of their
+# own (in_own_netns), where every veth is one that hutch made.
+our_veths() {
+    [ -n "${OWN_NETNS:-}" ] || return 0
+    ip -o link | grep '@' | sed 's/^[0-9]*: \([^:@]*\).*/\1/'
+    return 0
+}
+# Re-run the calling test file in a network namespace of its own, with lo up.
+in_own_netns() {
+    if [ -z "${OWN_NETNS:-}" ]; then
+        rm -rf "$T"
+        OWN_NETNS=1 exec unshare -n sh "$0" "$@"
+    fi
+    ip link set lo up
+}
+
 # Nothing of ours outlives a container; the kernel tears namespaces down asynchronously after a
 # SIGKILL, so give it up to 10 seconds.
 no_leaks() {
     local tries=0
     while [ $tries -lt 100 ]; do
-        [ -z "$(our_loops)$(new_mounts)$(hutch_procs)" ] && return 0
+        [ -z "$(our_loops)$(new_mounts)$(hutch_procs)$(our_veths)" ] && return 0
         sleep 0.1
         tries=$((tries + 1))
     done
-    no "left behind: loops [$(our_loops)] mounts [$(new_mounts)] hutch pids [$(hutch_procs)]"
+    no "left behind: loops [$(our_loops)] mounts [$(new_mounts)] hutch pids [$(hutch_procs)] veths [$(our_veths)]"
 }
 
 # t NAME FUNCTION: run one test.
@@ -95,9 +114,9 @@ finish() {
     [ "$failed" -eq 0 ]
 }
 
-# A private writable copy of the ext4 image.
+# Another private writable copy of the ext4 image.
 ext4_copy() {
-    cp "$EXT4" "$T/${1:-rw}.ext4" && echo "$T/${1:-rw}.ext4"
+    cp "$IMAGES/busybox.ext4" "$T/${1:-rw}.ext4" && echo "$T/${1:-rw}.ext4"
 }
 
 # Seconds since the epoch, with the fraction where date gives it.

@@ -104,6 +104,59 @@ static void test_errors(void)
     expect_error(bad_net, "--net");
 }
 
+static void test_net_options(void)
+{
+    struct run_opts o;
+    ARGS(a, "--ip", "10.0.0.2/24", "--host-ip", "10.0.0.1/24", "--ip", "fd00::2/64", "--veth",
+         "hw0", "--mtu", "1400", "img", "true");
+    CHECK_EQ_INT(parse(&o, a), 0);
+    CHECK(o.net == NET_VETH); /* implied by the veth options */
+    CHECK_EQ_INT(o.veth.ip[0].prefix, 24);
+    CHECK_EQ_INT(o.veth.ip[1].family, 10 /* AF_INET6 */);
+    CHECK_EQ_INT(o.veth.host_ip[0].family, 2 /* AF_INET */);
+    CHECK_EQ_INT(o.veth.host_ip[1].family, 0);
+    CHECK_EQ_STR(o.veth.host_name, "hw0");
+    CHECK_EQ_INT(o.veth.mtu, 1400);
+    run_opts_free(&o);
+
+    ARGS(b, "--net", "veth", "--bridge", "br0", "--ip", "10.0.0.2/24", "--gateway", "10.0.0.1",
+         "img", "true");
+    CHECK_EQ_INT(parse(&o, b), 0);
+    CHECK_EQ_STR(o.veth.bridge, "br0");
+    CHECK_EQ_INT(o.veth.gateway[0].family, 2);
+    run_opts_free(&o);
+
+    ARGS(bare, "--net", "veth", "img", "true"); /* eth0 up, no address: DHCP from inside */
+    CHECK_EQ_INT(parse(&o, bare), 0);
+    run_opts_free(&o);
+}
+
+static void test_net_errors(void)
+{
+    ARGS(two_v4, "--ip", "10.0.0.2/24", "--ip", "10.0.0.3/24", "img", "true");
+    ARGS(bridge_and_host, "--bridge", "br0", "--host-ip", "10.0.0.1/24", "img", "true");
+    ARGS(other_net, "--ip", "10.0.0.2/24", "--host-ip", "10.0.1.1/24", "img", "true");
+    ARGS(same_addr, "--ip", "10.0.0.2/24", "--host-ip", "10.0.0.2/24", "img", "true");
+    ARGS(gw_no_ip, "--net", "veth", "--gateway", "10.0.0.1", "img", "true");
+    ARGS(none_with_ip, "--net", "none", "--ip", "10.0.0.2/24", "img", "true");
+    ARGS(long_veth, "--veth", "sixteen-chars-xx", "img", "true");
+    ARGS(slash_veth, "--veth", "a/b", "img", "true");
+    ARGS(mtu_low, "--mtu", "67", "img", "true");
+    ARGS(mtu_text, "--mtu", "big", "img", "true");
+    ARGS(bad_mode, "--net", "bridged", "img", "true");
+    expect_error(two_v4, "one IPv4 and one IPv6");
+    expect_error(bridge_and_host, "exclude each other");
+    expect_error(other_net, "outside the container's network");
+    expect_error(same_addr, "are both");
+    expect_error(gw_no_ip, "needs an --ip");
+    expect_error(none_with_ip, "need --net veth");
+    expect_error(long_veth, "1 to 15 bytes");
+    expect_error(slash_veth, "not a valid interface name");
+    expect_error(mtu_low, "68 to 65535");
+    expect_error(mtu_text, "68 to 65535");
+    expect_error(bad_mode, "none, host or veth");
+}
+
 static void test_bind_specs(void)
 {
     struct bind_spec b;
@@ -144,6 +197,8 @@ int main(void)
     test_command_options_are_not_ours();
     test_errors();
     test_bind_specs();
+    test_net_options();
+    test_net_errors();
     test_help();
     fclose(devnull);
     return check_summary("test_cli");

@@ -3,7 +3,10 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
+#include <linux/veth.h>
+
 #include "check.h"
+#include "net.h"
 #include "netlink.h"
 
 static void test_header_and_attrs(void)
@@ -88,8 +91,49 @@ static void test_error_parse(void)
     CHECK_EQ_INT(nl_parse_error(h, 8, why, sizeof why), -EPROTO);
 }
 
+/* The veth request: IFLA_LINKINFO { KIND "veth", DATA { VETH_INFO_PEER { ifinfomsg, IFNAME,
+ * NET_NS_PID, MTU } } }, as the kernel's veth_newlink reads it. */
+static void test_veth_request(void)
+{
+    char buf[1024] __attribute__((aligned(4)));
+    struct nlmsg m;
+    net_build_veth(&m, buf, sizeof buf, "hutch-web", "eth0", 4242, 1400);
+    CHECK(!m.overflow);
+    CHECK_EQ_INT(m.h->nlmsg_type, RTM_NEWLINK);
+    CHECK(m.h->nlmsg_flags & NLM_F_CREATE && m.h->nlmsg_flags & NLM_F_EXCL);
+    const char *attrs = buf + NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct ifinfomsg));
+    size_t len = m.h->nlmsg_len - (size_t)(attrs - buf);
+    const struct nlattr *name = nl_attr_find(attrs, len, IFLA_IFNAME);
+    CHECK(name && strcmp(nl_attr_data(name), "hutch-web") == 0);
+    const struct nlattr *info = nl_attr_find(attrs, len, IFLA_LINKINFO);
+    CHECK(info != NULL);
+    if (!info)
+        return;
+    /* the nest ends exactly at the end of the message */
+    CHECK_EQ_INT((const char *)info + info->nla_len - buf, m.h->nlmsg_len);
+    const struct nlattr *kind = nl_attr_find(nl_attr_data(info), nl_attr_len(info), IFLA_INFO_KIND);
+    CHECK(kind && strcmp(nl_attr_data(kind), "veth") == 0);
+    const struct nlattr *data = nl_attr_find(nl_attr_data(info), nl_attr_len(info), IFLA_INFO_DATA);
+    CHECK(data && (data->nla_type & NLA_F_NESTED));
+    if (!data)
+        return;
+    const struct nlattr *peer = nl_attr_find(nl_attr_data(data), nl_attr_len(data), VETH_INFO_PEER);
+    CHECK(peer != NULL);
+    if (!peer)
+        return;
+    const char *pattrs = (const char *)nl_attr_data(peer) + NLMSG_ALIGN(sizeof(struct ifinfomsg));
+    size_t plen = nl_attr_len(peer) - NLMSG_ALIGN(sizeof(struct ifinfomsg));
+    const struct nlattr *pname = nl_attr_find(pattrs, plen, IFLA_IFNAME);
+    const struct nlattr *pid = nl_attr_find(pattrs, plen, IFLA_NET_NS_PID);
+    const struct nlattr *mtu = nl_attr_find(pattrs, plen, IFLA_MTU);
+    CHECK(pname && strcmp(nl_attr_data(pname), "eth0") == 0);
+    CHECK(pid && *(const uint32_t *)nl_attr_data(pid) == 4242);
+    CHECK(mtu && *(const uint32_t *)nl_attr_data(mtu) == 1400);
+}
+
 int main(void)
 {
+    test_veth_request();
     test_header_and_attrs();
     test_nest();
     test_overflow();
