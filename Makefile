@@ -20,6 +20,7 @@ HOST_OBJS := $(filter-out build/host/obj/main.o,$(SRCS:src/%.c=build/host/obj/%.
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/host/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all demo check unit e2e docs-check clean
+.DEFAULT_GOAL := all
 
 # The QEMU checks and the benchmark bring their own targets; each may add to CHECK_EXTRA the
 # targets that `make check` runs after the host's tests.
@@ -51,6 +52,11 @@ $(BUILD)/busybox: $(MUSL_CC)
 $(BUILD)/busybox.ext4 $(BUILD)/busybox.sqfs &: $(BUILD)/busybox rootfs/build $(wildcard rootfs/etc/*)
 	@rootfs/build $(BUILD)/busybox $(BUILD)
 
+# A test tool that runs inside containers (tests/e2e/probe.c); not part of hutch.
+$(BUILD)/hutch-probe: tests/e2e/probe.c $(MUSL_CC)
+	@echo "  CC      $<  ($(ARCH), test tool)"
+	@$(MUSL_CC) $(CFLAGS_MUSL) $(LDFLAGS_MUSL) -o $@ $<
+
 demo: all
 	@demo/demo.sh $(BUILD)
 
@@ -68,7 +74,7 @@ build/host/test_%: tests/unit/test_%.c tests/unit/check.h $(HOST_OBJS)
 unit: $(UNIT_TESTS)
 	@tests/unit/run.sh $(UNIT_TESTS)
 
-e2e: all
+e2e: all $(BUILD)/hutch-probe
 	@toolchain/need-packages $(E2E_PACKAGES)
 	@HUTCH=$(abspath $(BUILD)/hutch) IMAGES=$(abspath $(BUILD)) tests/e2e/run.sh
 

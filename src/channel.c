@@ -15,7 +15,7 @@ int chan_pair(int fds[2])
     return 0;
 }
 
-int chan_send(int fd, int kind, int code, const char *text)
+int chan_send(int fd, int kind, int code, const char *text, int pass_fd)
 {
     struct chan_msg m;
     memset(&m, 0, sizeof m);
@@ -23,21 +23,55 @@ int chan_send(int fd, int kind, int code, const char *text)
     m.code = code;
     if (text)
         snprintf(m.text, sizeof m.text, "%s", text);
+    struct iovec iov = {&m, sizeof m};
+    union {
+        struct cmsghdr h;
+        char space[CMSG_SPACE(sizeof(int))];
+    } ctl;
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (pass_fd >= 0) {
+        memset(&ctl, 0, sizeof ctl);
+        mh.msg_control = ctl.space;
+        mh.msg_controllen = sizeof ctl.space;
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+    }
     ssize_t n;
     do
-        n = send(fd, &m, sizeof m, MSG_NOSIGNAL);
+        n = sendmsg(fd, &mh, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
     return n == (ssize_t)sizeof m ? 0 : -(n < 0 ? errno : EPIPE);
 }
 
-int chan_recv(int fd, struct chan_msg *m, bool wait)
+int chan_recv(int fd, struct chan_msg *m, bool wait, int *got_fd)
 {
+    struct iovec iov = {m, sizeof *m};
+    union {
+        struct cmsghdr h;
+        char space[CMSG_SPACE(sizeof(int))];
+    } ctl;
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.space,
+                        .msg_controllen = sizeof ctl.space};
+    if (got_fd)
+        *got_fd = -1;
     ssize_t n;
     do
-        n = recv(fd, m, sizeof *m, wait ? 0 : MSG_DONTWAIT);
+        n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | (wait ? 0 : MSG_DONTWAIT));
     while (n < 0 && errno == EINTR);
     if (n < 0)
         return -errno;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            int passed;
+            memcpy(&passed, CMSG_DATA(c), sizeof passed);
+            if (got_fd)
+                *got_fd = passed;
+            else
+                close(passed);
+        }
     if (n == 0)
         return 0;
     if (n != (ssize_t)sizeof *m)
@@ -49,6 +83,6 @@ int chan_recv(int fd, struct chan_msg *m, bool wait)
 void chan_fail(int fd, int code)
 {
     const char *msg = err_msg();
-    chan_send(fd, CHAN_ERROR, code, *msg ? msg : "container set-up failed");
+    chan_send(fd, CHAN_ERROR, code, *msg ? msg : "container set-up failed", -1);
     _exit(code);
 }

@@ -17,10 +17,11 @@ struct chan_msg {
 
 /* fds[0] for the parent, fds[1] for the child; both close-on-exec. */
 int chan_pair(int fds[2]);
-int chan_send(int fd, int kind, int code, const char *text);
+/* PASS_FD, when >= 0, travels along (SCM_RIGHTS). */
+int chan_send(int fd, int kind, int code, const char *text, int pass_fd);
 /* 1 with *M filled, 0 at end of file, or a negative errno (-EAGAIN: nothing there and not
- * WAIT). */
-int chan_recv(int fd, struct chan_msg *m, bool wait);
+ * WAIT). A descriptor that came along is put in *GOT_FD when given (else closed), -1 if none. */
+int chan_recv(int fd, struct chan_msg *m, bool wait, int *got_fd);
 /* In the container: send the recorded error message with CODE and _exit(CODE). */
 _Noreturn void chan_fail(int fd, int code);
 

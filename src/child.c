@@ -5,6 +5,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +13,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "channel.h"
 #include "err.h"
 #include "init.h"
 #include "net.h"
 #include "rootfs.h"
+#include "seccomp.h"
+#include "userns.h"
 #include "sys.h"
 
 extern char **environ;
@@ -187,18 +191,49 @@ static void exec_command(void *arg)
     chan_fail(cmd->chan, 126);
 }
 
-static int setup_inside(const struct child_ctx *c, struct command *cmd)
+/* The last step before init: the capabilities kept, no_new_privs, the seccomp filter. Init and
+ * the command get them alike. */
+static int harden(const struct run_opts *o)
+{
+    if (o->privileged)
+        return 0;
+    int r = caps_apply(o->caps);
+    if (r < 0)
+        return r;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        return err_set(errno, "no_new_privs");
+    return o->seccomp_off ? 0 : seccomp_install(o->caps);
+}
+
+void child_rootfs_plan(const struct child_ctx *c, struct rootfs_plan *plan)
 {
     const struct run_opts *o = c->o;
-    struct rootfs_plan plan = {
+    *plan = (struct rootfs_plan){
         .image = o->image,
         .device = c->device,
         .fstype = c->fstype,
         .ro = c->ro,
         .binds = o->binds,
         .n_binds = o->n_binds,
+        .host_devices = c->userns,
+        .harden = !o->privileged,
+        .root_fd = c->root_fd,
     };
+}
+
+static int setup_inside(const struct child_ctx *c, struct command *cmd)
+{
+    const struct run_opts *o = c->o;
+    struct rootfs_plan plan;
+    child_rootfs_plan(c, &plan);
+    if (c->userns && userns_become_root() < 0)
+        return -EPERM;
+    /* The cgroups the parent made become the root of the container's view. */
+    if (c->cgroup_ns && unshare(CLONE_NEWCGROUP) < 0 && errno != EINVAL)
+        return err_set(errno, "cgroup namespace");
     int r = rootfs_enter(&plan);
+    if (c->root_fd >= 0)
+        close(c->root_fd);
     if (r < 0)
         return r;
     if (sethostname(c->hostname, strlen(c->hostname)) < 0)
@@ -215,16 +250,21 @@ static int setup_inside(const struct child_ctx *c, struct command *cmd)
     const char *wd = o->workdir ? o->workdir : "/";
     if (chdir(wd) < 0)
         return err_set(errno, "--workdir %s", wd);
-    return 0;
+    return harden(o);
 }
 
-void child_main(const struct child_ctx *c)
+void child_main(struct child_ctx *c)
 {
     /* When hutch dies, so does the container, and with it its mounts and loop device. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* Nothing in the container may trace hutch's processes or open their /proc/PID/exe, the
+     * hutch binary (CVE-2019-5736). exec of the command makes it dumpable again. */
+    if (!c->o->privileged)
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     sys_close_fds_except(c->chan);
     struct chan_msg m;
-    if (chan_recv(c->chan, &m, true) != 1 || m.kind != CHAN_GO)
+    /* "go" carries the root as a detached mount when the parent made it (user namespaces). */
+    if (chan_recv(c->chan, &m, true, &c->root_fd) != 1 || m.kind != CHAN_GO)
         _exit(125); /* the parent is gone or gave up: it reports */
     /* The parent may have died before PR_SET_PDEATHSIG took effect: then its end is closed. */
     struct pollfd pfd = {.fd = c->chan, .events = POLLIN};

@@ -13,9 +13,17 @@ struct child_ctx {
     const char *fstype;
     bool ro;                  /* the root read-only (asked for, or the image type is) */
     const char *hostname;
+    bool cgroup_ns;           /* the parent put the child in cgroups: give it a cgroup namespace */
+    bool userns;              /* the child is in a user namespace of its own */
+    bool premount;            /* ... and the parent, root of the host, mounts its root for it */
+    int root_fd;              /* that root, a detached mount, as it came with "go"; or -1 */
 };
 
-_Noreturn void child_main(const struct child_ctx *c);
+struct rootfs_plan;
+/* The root filesystem the child builds; the parent uses it too (rootfs_premount). */
+void child_rootfs_plan(const struct child_ctx *c, struct rootfs_plan *plan);
+
+_Noreturn void child_main(struct child_ctx *c);
 
 /* Pure: parse an /etc/passwd or /etc/group line "name:x:id:..."; returns 0 and fills the
  * fields (HOME only for passwd lines with a home field) or -1. Exposed for the unit tests. */

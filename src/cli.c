@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "caps.h"
+#include "cgroup.h"
 #include "err.h"
 
 enum opt_id {
@@ -24,6 +26,17 @@ enum opt_id {
     O_VETH,
     O_BRIDGE,
     O_MTU,
+    O_MEMORY,
+    O_PIDS,
+    O_CPUS,
+    O_CPUSET,
+    O_CAP_ADD,
+    O_CAP_DROP,
+    O_SECCOMP,
+    O_PRIVILEGED,
+    O_USERNS,
+    O_UIDMAP,
+    O_GIDMAP,
 };
 
 struct cli_option {
@@ -50,6 +63,17 @@ static const struct cli_option run_options[] = {
     {"bridge", 0, "BR", O_BRIDGE, "attach the host end to the existing bridge BR"},
     {"mtu", 0, "N", O_MTU, "MTU of both ends of the veth pair"},
     {"no-init", 0, NULL, O_NO_INIT, "exec the command as PID 1 instead of hutch's init"},
+    {"memory", 'm', "SIZE", O_MEMORY, "memory limit, e.g. 64M (cgroup; no swap beyond it)"},
+    {"pids", 0, "N", O_PIDS, "at most N processes and threads"},
+    {"cpus", 0, "X", O_CPUS, "CPU time of at most X CPUs, e.g. 0.5"},
+    {"cpuset", 0, "LIST", O_CPUSET, "run only on these CPUs, e.g. 0-1,3"},
+    {"cap-add", 0, "CAP", O_CAP_ADD, "keep capability CAP too (NET_ADMIN, ..., or ALL)"},
+    {"cap-drop", 0, "CAP", O_CAP_DROP, "drop capability CAP (or ALL) from the default set"},
+    {"seccomp", 0, "MODE", O_SECCOMP, "default (the filter) or unconfined (none)"},
+    {"privileged", 0, NULL, O_PRIVILEGED, "no hardening: all capabilities, no seccomp, /proc and /sys open"},
+    {"userns", 0, NULL, O_USERNS, "own user namespace: root inside is 100000 outside"},
+    {"uidmap", 0, "IN:OUT:N", O_UIDMAP, "map N user IDs from IN inside to OUT outside (implies --userns)"},
+    {"gidmap", 0, "IN:OUT:N", O_GIDMAP, "the same for group IDs"},
     {"help", 'h', NULL, O_HELP, "show this help"},
     {0},
 };
@@ -248,6 +272,53 @@ static int parse_uint(const char *what, const char *v, unsigned long min, unsign
     return 0;
 }
 
+/* SIZE: bytes, or with a k, m, g suffix (powers of 1024). */
+static int parse_size(const char *what, const char *v, uint64_t min, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    unsigned shift = 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    }
+    if (*end == 'b' || *end == 'B')
+        end++;
+    if (!isdigit((unsigned char)v[0]) || *end || errno || n > (UINT64_MAX >> shift))
+        return err_setx(EINVAL, "%s '%s': expected a size such as 64M, 512k or 1G", what, v);
+    *out = (uint64_t)n << shift;
+    if (*out < min)
+        return err_setx(EINVAL, "%s '%s': at least %llu MiB", what, v,
+                        (unsigned long long)(min >> 20));
+    return 0;
+}
+
+/* X CPUs, with up to two decimals: the quota in microseconds per 100 ms period. */
+static int parse_cpus(const char *v, uint64_t *quota_us)
+{
+    char *end;
+    unsigned long whole = strtoul(v, &end, 10), frac = 0;
+    bool ok = isdigit((unsigned char)v[0]);
+    if (ok && *end == '.') {
+        const char *f = end + 1;
+        int digits = 0;
+        for (; isdigit((unsigned char)*f) && digits < 2; f++, digits++)
+            frac = frac * 10 + (unsigned long)(*f - '0');
+        if (digits == 1)
+            frac *= 10;
+        ok = digits > 0 && *f == '\0';
+    } else {
+        ok = ok && *end == '\0';
+    }
+    uint64_t q = (uint64_t)whole * 100000 + frac * 1000;
+    if (!ok || q < 1000 || whole > 4096)
+        return err_setx(EINVAL, "--cpus '%s': expected a number of CPUs from 0.01, e.g. 0.5", v);
+    *quota_us = q;
+    return 0;
+}
+
 static int append(void *arrayp, size_t *n, size_t size, const void *item)
 {
     void **array = arrayp;
@@ -260,7 +331,26 @@ static int append(void *arrayp, size_t *n, size_t size, const void *item)
     return 0;
 }
 
-static int apply_run_option(struct run_opts *o, int id, const char *v)
+/* --cap-add and --cap-drop, kept in order and resolved once all are read. */
+struct cap_changes {
+    uint64_t add, drop;
+    bool add_all, drop_all;
+};
+
+static int cap_change(const char *what, const char *v, uint64_t *set, bool *all)
+{
+    int cap = caps_from_name(v);
+    if (cap == CAPS_NAME_ALL)
+        *all = true;
+    else if (cap >= 0)
+        *set |= CAPS_BIT(cap);
+    else
+        return err_setx(EINVAL, "%s '%s': unknown capability (names as in capabilities(7), "
+                                "e.g. NET_ADMIN)", what, v);
+    return 0;
+}
+
+static int apply_run_option(struct run_opts *o, struct cap_changes *cc, int id, const char *v)
 {
     int r;
     switch (id) {
@@ -320,6 +410,45 @@ static int apply_run_option(struct run_opts *o, int id, const char *v)
     case O_BRIDGE:
         o->veth.bridge = v;
         return cli_check_ifname("--bridge", v);
+    case O_MEMORY:
+        return parse_size("--memory", v, 4 << 20, &o->limits.memory);
+    case O_PIDS: {
+        unsigned long n = 0;
+        r = parse_uint("--pids", v, 1, 4194304, &n);
+        o->limits.pids = n;
+        return r;
+    }
+    case O_CPUS:
+        return parse_cpus(v, &o->limits.cpu_quota_us);
+    case O_CPUSET:
+        o->limits.cpuset = v;
+        if (!cgroup_valid_cpuset(v))
+            return err_setx(EINVAL, "--cpuset '%s': expected a CPU list such as 0-1,3", v);
+        return 0;
+    case O_CAP_ADD:
+        return cap_change("--cap-add", v, &cc->add, &cc->add_all);
+    case O_CAP_DROP:
+        return cap_change("--cap-drop", v, &cc->drop, &cc->drop_all);
+    case O_SECCOMP:
+        if (strcmp(v, "unconfined") == 0)
+            o->seccomp_off = true;
+        else if (strcmp(v, "default") == 0)
+            o->seccomp_off = false;
+        else
+            return err_setx(EINVAL, "--seccomp '%s': expected default or unconfined", v);
+        return 0;
+    case O_PRIVILEGED:
+        o->privileged = true;
+        return 0;
+    case O_USERNS:
+        o->userns = true;
+        return 0;
+    case O_UIDMAP:
+        o->userns = true;
+        return userns_parse_map("--uidmap", v, &o->uidmap);
+    case O_GIDMAP:
+        o->userns = true;
+        return userns_parse_map("--gidmap", v, &o->gidmap);
     case O_MTU: {
         unsigned long mtu = 0;
         r = parse_uint("--mtu", v, 68, 65535, &mtu);
@@ -367,6 +496,7 @@ static int check_net(struct run_opts *o)
 int cli_parse_run(int argc, char **argv, struct run_opts *o, FILE *out)
 {
     memset(o, 0, sizeof *o);
+    struct cap_changes cc = {0, 0, false, false};
     struct scan s = {.argc = argc, .argv = argv, .i = 0};
     for (;;) {
         const char *v;
@@ -379,7 +509,7 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, FILE *out)
             cli_usage(out);
             return 1;
         }
-        int r = apply_run_option(o, id, v);
+        int r = apply_run_option(o, &cc, id, v);
         if (r < 0)
             return r;
     }
@@ -391,6 +521,11 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, FILE *out)
     if (s.i >= argc)
         return err_setx(EINVAL, "no COMMAND given (usage: hutch run [OPTIONS] IMAGE COMMAND...)");
     o->argv = argv + s.i;
+    /* Docker's order: ALL first, then the named ones; a drop beats an add. */
+    o->caps = cc.drop_all ? 0 : CAPS_DEFAULT;
+    if (cc.add_all || o->privileged)
+        o->caps = CAPS_ALL_KNOWN;
+    o->caps = (o->caps | cc.add) & ~cc.drop;
     return check_net(o);
 }
 

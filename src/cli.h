@@ -4,10 +4,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
 #include "addr.h"
+#include "userns.h"
 
 #define HUTCH_NAME_MAX 63
 
@@ -32,6 +34,14 @@ struct veth_opts {
 
 #define IFNAME_MAX 15 /* IFNAMSIZ - 1 */
 
+/* Limits (cgroups) and hardening. */
+struct limit_opts {
+    uint64_t memory;      /* --memory, bytes; 0: none */
+    uint64_t pids;        /* --pids; 0: none */
+    uint64_t cpu_quota_us; /* --cpus X as X * 100000 us per 100000 us; 0: none */
+    const char *cpuset;   /* --cpuset */
+};
+
 struct run_opts {
     const char *name;        /* NULL: run picks one */
     const char *hostname;    /* NULL: the name */
@@ -48,6 +58,12 @@ struct run_opts {
     enum net_mode net;
     bool net_given;          /* --net was on the command line */
     struct veth_opts veth;
+    struct limit_opts limits;
+    uint64_t caps;           /* the capabilities kept: the default set, --cap-add, --cap-drop */
+    bool privileged;         /* --privileged: no hardening at all */
+    bool seccomp_off;        /* --seccomp unconfined */
+    bool userns;             /* --userns (always when run without root) */
+    struct idmap uidmap, gidmap; /* --uidmap, --gidmap; count 0: the default */
 };
 
 /* Parse `hutch run` arguments (ARGV[0] is the first one after "run"). Returns 0, 1 when

@@ -1,6 +1,7 @@
 #include "rootfs.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -119,16 +120,43 @@ static int need_dir(const char *path, const char *shown, bool ro)
     return err_set(errno, "image: %s missing (create it in the image)", shown);
 }
 
+/* The one message for a failed mount of the image. */
+static int mount_error(const struct rootfs_plan *p, const char *fstype, int e)
+{
+    switch (e) {
+    case ENODEV:
+        return err_setx(ENODEV, "image %s: the kernel lacks %s support (%s)", p->image, p->fstype,
+                        fs_config(p->fstype));
+    case EUCLEAN: /* the kernel's EFSCORRUPTED */
+    case EBADMSG:
+    case EINVAL:
+    case EIO:
+        return err_setx(e, "image %s: cannot mount it as %s: the filesystem is corrupt (check it "
+                           "with %s)", p->image, fstype,
+                        strncmp(fstype, "ext", 3) == 0 ? "e2fsck -f" : "unsquashfs -s");
+    default:
+        return err_set(e, "mount image %s (%s)", p->image, fstype);
+    }
+}
+
 static int mount_root(const struct rootfs_plan *p, const struct source *dir, const char *staging)
 {
+    if (p->root_fd >= 0) {
+        if (sys_move_mount(p->root_fd, "", AT_FDCWD, staging, SYS_MOVE_MOUNT_F_EMPTY_PATH) < 0)
+            return err_set(errno, "attach the root of %s", p->image);
+        return 0;
+    }
+    /* Hardened, device nodes work only where hutch put them: the image's own, or one made
+     * with mknod inside, do not. */
+    unsigned long flags = (p->ro ? MS_RDONLY : 0) | (p->harden ? MS_NODEV : 0);
     if (!p->device) {
         if (attach_source(dir, staging) < 0)
             return err_set(errno, "bind directory %s as root", p->image);
-        if (p->ro && mount(NULL, staging, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
-            return err_set(errno, "make %s read-only", p->image);
+        if (flags && mount(NULL, staging, NULL, MS_BIND | MS_REMOUNT | flags, NULL) < 0)
+            return err_set(errno, "remount %s%s%s", p->image, p->ro ? " read-only" : "",
+                           p->harden ? " nodev" : "");
         return 0;
     }
-    unsigned long flags = p->ro ? MS_RDONLY : 0;
     const char *fstype = p->fstype;
     int r = mount(p->device, staging, fstype, flags, NULL);
     if (r < 0 && errno == ENODEV && (strcmp(fstype, "ext2") == 0 || strcmp(fstype, "ext3") == 0)) {
@@ -137,25 +165,12 @@ static int mount_root(const struct rootfs_plan *p, const struct source *dir, con
     }
     if (r == 0)
         return 0;
-    switch (errno) {
-    case ENODEV:
-        return err_setx(ENODEV, "image %s: the kernel lacks %s support (%s)", p->image, p->fstype,
-                        fs_config(p->fstype));
-    case EUCLEAN: /* the kernel's EFSCORRUPTED */
-    case EBADMSG:
-    case EINVAL:
-    case EIO:
-        return err_setx(errno, "image %s: cannot mount it as %s: the filesystem is corrupt (check it "
-                               "with %s)", p->image, fstype,
-                        strncmp(fstype, "ext", 3) == 0 ? "e2fsck -f" : "unsquashfs -s");
-    default:
-        return err_set(errno, "mount image %s (%s)", p->image, fstype);
-    }
+    return mount_error(p, fstype, errno);
 }
 
 /* /proc and /sys are mounted before pivot_root: in a user namespace the kernel allows new
  * instances only while a full one is visible in the mount namespace. */
-static int mount_kernel_fs(const char *staging, bool ro)
+static int mount_kernel_fs(const char *staging, bool ro, bool harden)
 {
     char path[PATH_MAX];
     int r;
@@ -167,15 +182,14 @@ static int mount_kernel_fs(const char *staging, bool ro)
     snprintf(path, sizeof path, "%s/sys", staging);
     if ((r = need_dir(path, "/sys", ro)) < 0)
         return r;
-    unsigned long fl = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    unsigned long fl = (harden ? MS_RDONLY : 0) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
     if (mount("sysfs", path, "sysfs", fl, NULL) == 0)
         return 0;
     /* A new sysfs needs a network namespace of one's own user namespace: bind the host's. */
     if (errno != EPERM)
         return err_set(errno, "mount /sys");
     if (mount("/sys", path, NULL, MS_BIND | MS_REC, NULL) < 0 ||
-        mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-              NULL) < 0)
+        mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | fl, NULL) < 0)
         return err_set(errno, "bind /sys");
     return 0;
 }
@@ -264,11 +278,12 @@ static int bind_source(const struct source *src, const char *dst, bool ro, const
     return 0;
 }
 
-static int setup_dev(const struct source *host_dev)
+static int setup_dev(const struct source *host_dev, bool harden)
 {
     if (need_dir("/dev", "/dev", true) < 0)
         return -ENOENT;
-    if (mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=65536k") < 0)
+    unsigned long fl = MS_NOSUID | MS_NOEXEC | (harden ? MS_NODEV : 0);
+    if (mount("tmpfs", "/dev", "tmpfs", fl, "mode=755,size=65536k") < 0)
         return err_set(errno, "mount tmpfs on /dev (CONFIG_TMPFS)");
     for (size_t i = 0; i < N_DEV_NODES; i++) {
         char path[64];
@@ -293,6 +308,46 @@ static int setup_dev(const struct source *host_dev)
         return err_set(errno, "mount /dev/pts (CONFIG_UNIX98_PTYS)");
     if (mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777") < 0)
         return err_set(errno, "mount /dev/shm");
+    return 0;
+}
+
+/* /proc files that tell of the host or act on it: covered with an empty read-only file. */
+static const char *const masked_files[] = {
+    "/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+    "/proc/latency_stats", "/proc/sysrq-trigger", "/proc/kallsyms", "/proc/kmsg",
+};
+/* Directories of the same kind: covered with an empty read-only tmpfs. */
+static const char *const masked_dirs[] = {"/proc/acpi", "/proc/scsi", "/proc/asound", "/sys/firmware"};
+/* Kernel settings: left visible, made read-only. */
+static const char *const read_only[] = {"/proc/sys", "/proc/irq", "/proc/bus", "/proc/fs"};
+
+static int mask_proc(void)
+{
+    struct stat st;
+    for (size_t i = 0; i < sizeof masked_files / sizeof *masked_files; i++) {
+        const char *f = masked_files[i];
+        if (lstat(f, &st) < 0)
+            continue; /* not in this kernel */
+        if (mount("/dev/null", f, NULL, MS_BIND, NULL) < 0 ||
+            mount(NULL, f, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC, NULL) < 0)
+            return err_set(errno, "mask %s", f);
+    }
+    for (size_t i = 0; i < sizeof masked_dirs / sizeof *masked_dirs; i++) {
+        const char *d = masked_dirs[i];
+        if (lstat(d, &st) < 0 || !S_ISDIR(st.st_mode))
+            continue;
+        if (mount("tmpfs", d, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") < 0)
+            return err_set(errno, "mask %s", d);
+    }
+    for (size_t i = 0; i < sizeof read_only / sizeof *read_only; i++) {
+        const char *d = read_only[i];
+        if (lstat(d, &st) < 0)
+            continue;
+        if (mount(d, d, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+            mount(NULL, d, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                  NULL) < 0)
+            return err_set(errno, "make %s read-only", d);
+    }
     return 0;
 }
 
@@ -322,12 +377,13 @@ int rootfs_enter(const struct rootfs_plan *p)
     }
     /* Everything of the host's that the container gets is taken now, by path, before any of
      * those paths can be covered by the new mounts. */
-    if (!p->device && (r = take_source(p->image, "image", &dir)) < 0)
+    if (!p->device && p->root_fd < 0 && (r = take_source(p->image, "image", &dir)) < 0)
         goto out;
     for (; n_src < p->n_binds; n_src++)
         if ((r = take_source(p->binds[n_src].src, "--bind source", &src[n_src])) < 0)
             goto out;
-    if (p->host_devices) {
+    bool host_devices = p->host_devices || p->harden;
+    if (host_devices) {
         for (; n_dev < N_DEV_NODES; n_dev++) {
             char path[64];
             snprintf(path, sizeof path, "/dev/%s", dev_nodes[n_dev].name);
@@ -341,9 +397,11 @@ int rootfs_enter(const struct rootfs_plan *p)
         r = err_setx(ENOENT, "no directory to stage the root on (create /tmp)");
         goto out;
     }
-    if ((r = mount_root(p, &dir, staging)) < 0 || (r = mount_kernel_fs(staging, p->ro)) < 0 ||
+    if ((r = mount_root(p, &dir, staging)) < 0 ||
+        (r = mount_kernel_fs(staging, p->ro, p->harden)) < 0 ||
         (r = chroot_in(staging, &host_root)) < 0 ||
-        (r = setup_dev(p->host_devices ? host_dev : NULL)) < 0)
+        (r = setup_dev(host_devices ? host_dev : NULL, p->harden)) < 0 ||
+        (p->harden && (r = mask_proc()) < 0))
         goto out;
     for (size_t i = 0; i < p->n_binds; i++) {
         const struct bind_spec *b = &p->binds[i];
@@ -363,4 +421,61 @@ out:
     drop_source(&dir);
     free(src);
     return r;
+}
+
+/* The image's filesystem mounted and attached nowhere: fsopen, fsconfig, fsmount. */
+static int detached_image(const struct rootfs_plan *p, unsigned attrs)
+{
+    const char *fstype = p->fstype;
+    int fs = sys_fsopen(fstype, SYS_FSOPEN_CLOEXEC);
+    if (fs < 0 && errno == ENODEV && (strcmp(fstype, "ext2") == 0 || strcmp(fstype, "ext3") == 0))
+        fs = sys_fsopen(fstype = "ext4", SYS_FSOPEN_CLOEXEC);
+    if (fs < 0)
+        return errno == ENOSYS ? err_setx(ENOSYS, "--userns with an image file needs Linux 5.2 "
+                                                  "(fsmount); use a directory root")
+                               : mount_error(p, fstype, errno);
+    int mnt = -1;
+    if (sys_fsconfig(fs, SYS_FSCONFIG_SET_STRING, "source", p->device, 0) < 0 ||
+        (p->ro && sys_fsconfig(fs, SYS_FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0) ||
+        sys_fsconfig(fs, SYS_FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
+        (mnt = sys_fsmount(fs, SYS_FSMOUNT_CLOEXEC, attrs)) < 0)
+        mnt = mount_error(p, fstype, errno);
+    close(fs);
+    return mnt;
+}
+
+int rootfs_detached_root(const struct rootfs_plan *p, pid_t pid, int *fd)
+{
+    unsigned attrs = (p->ro ? SYS_MOUNT_ATTR_RDONLY : 0) | (p->harden ? SYS_MOUNT_ATTR_NODEV : 0);
+    int mnt;
+    if (p->device) {
+        mnt = detached_image(p, attrs);
+    } else {
+        mnt = sys_open_tree(AT_FDCWD, p->image,
+                            SYS_OPEN_TREE_CLONE | SYS_OPEN_TREE_CLOEXEC | SYS_AT_RECURSIVE);
+        struct sys_mount_attr flags = {.attr_set = attrs};
+        if (mnt < 0)
+            mnt = errno == ENOSYS ? err_setx(ENOSYS, "--userns needs Linux 5.2 (open_tree)")
+                                  : err_set(errno, "image %s", p->image);
+        else if (attrs && sys_mount_setattr(mnt, "", AT_EMPTY_PATH, &flags) < 0) {
+            int e = errno;
+            close(mnt);
+            mnt = err_set(e, "flags of %s", p->image);
+        }
+    }
+    if (mnt < 0)
+        return mnt;
+    /* Best effort: kernels before 5.12, and some filesystems, have no idmapped mounts; then
+     * the image's files show as owned by nobody inside. */
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
+    int userns = open(path, O_RDONLY | O_CLOEXEC);
+    if (userns >= 0) {
+        struct sys_mount_attr idmap = {.attr_set = SYS_MOUNT_ATTR_IDMAP,
+                                       .userns_fd = (unsigned)userns};
+        sys_mount_setattr(mnt, "", AT_EMPTY_PATH, &idmap);
+        close(userns);
+    }
+    *fd = mnt;
+    return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "cli.h"
 
@@ -16,9 +17,19 @@ struct rootfs_plan {
     const struct bind_spec *binds;
     size_t n_binds;
     bool host_devices;        /* bind the host's device nodes (mknod is not allowed) */
+    bool harden;              /* nodev mounts (only hutch's /dev nodes work), /proc masked,
+                                 /sys read-only; off under --privileged */
+    int root_fd;              /* the root as a detached mount (rootfs_detached_root), or -1 */
 };
 
 /* Build the container's filesystem and make it the root. 0 or a negative errno (recorded). */
 int rootfs_enter(const struct rootfs_plan *p);
+
+/* From the parent (root of the host), for a child in a user namespace of its own, which may not
+ * mount a block device nor make an idmapped mount: the root (image or directory) as a detached
+ * mount, attached nowhere, made idmapped through PID's user namespace where the kernel can
+ * (5.12), so that what belongs to root in the image belongs to root of the container. *FD goes
+ * to the child. Needs Linux 5.2 (fsmount, open_tree). 0 or a negative errno (recorded). */
+int rootfs_detached_root(const struct rootfs_plan *p, pid_t pid, int *fd);
 
 #endif

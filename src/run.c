@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "channel.h"
 #include "child.h"
 #include "err.h"
@@ -19,15 +20,21 @@
 #include "init.h"
 #include "loop.h"
 #include "net.h"
+#include "rootfs.h"
+#include "userns.h"
 #include "sys.h"
 
 /* Everything the parent holds for one container; released in reverse order by release(). */
 struct container {
     const struct run_opts *o;
+    bool rootless;             /* run by an ordinary user: a user namespace, no loop, no cgroups */
+    struct child_ctx ctx;
+    int root_fd;               /* for the child in a user namespace: its root, detached */
     char name[HUTCH_NAME_MAX + 1];
     struct loop_dev loop;
     const char *fstype;
     bool ro;
+    struct cgroup cg;
     char veth[IFNAME_MAX + 1]; /* the host end, for --net veth */
     bool veth_made;
     int chan[2];
@@ -44,6 +51,16 @@ static int check_inputs(struct container *c)
     if (stat(o->image, &st) < 0)
         return err_set(errno, "image %s", o->image);
     c->ro = o->ro;
+    if (c->rootless) {
+        const char *needs = !S_ISDIR(st.st_mode) ? "an image file (loop devices)"
+                            : o->net == NET_VETH ? "--net veth"
+                            : o->limits.memory || o->limits.pids || o->limits.cpu_quota_us ||
+                                      o->limits.cpuset ? "limits (cgroups)"
+                                                       : NULL;
+        if (needs)
+            return err_setx(EPERM, "%s needs root; as an ordinary user, run a directory root with "
+                                   "--net none or host and no limits", needs);
+    }
     if (!S_ISDIR(st.st_mode)) {
         struct image_info info;
         int r = image_detect(o->image, &info);
@@ -87,28 +104,56 @@ static int start_child(struct container *c)
     unsigned long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
     if (o->net != NET_HOST)
         flags |= CLONE_NEWNET;
-    struct child_ctx ctx = {
+    if (o->userns || c->rootless)
+        flags |= CLONE_NEWUSER;
+    c->ctx = (struct child_ctx){
         .o = o,
         .chan = c->chan[1],
         .device = c->loop.fd >= 0 ? c->loop.path : NULL,
         .fstype = c->fstype,
         .ro = c->ro,
         .hostname = o->hostname ? o->hostname : c->name,
+        .cgroup_ns = c->cg.n > 0,
+        .userns = (flags & CLONE_NEWUSER) != 0,
+        /* In a user namespace a block device cannot be mounted, nor an idmapped mount made:
+         * the parent does that for the child when it can, as root. */
+        .premount = (flags & CLONE_NEWUSER) && !c->rootless,
+        .root_fd = -1,
     };
     pid_t pid = sys_clone(flags);
     if (pid < 0) {
         if (errno == EINVAL || errno == ENOSPC || errno == EPERM)
             return err_set(errno, "clone with new namespaces (the kernel needs CONFIG_NAMESPACES, "
-                                  "CONFIG_PID_NS, CONFIG_UTS_NS, CONFIG_IPC_NS, CONFIG_NET_NS; "
-                                  "hutch needs root)");
+                                  "CONFIG_PID_NS, CONFIG_UTS_NS, CONFIG_IPC_NS, CONFIG_NET_NS%s)",
+                           flags & CLONE_NEWUSER ? ", CONFIG_USER_NS and user namespaces allowed "
+                                                   "(sysctl user.max_user_namespaces)" : "");
         return err_set(errno, "clone");
     }
     if (pid == 0)
-        child_main(&ctx);
+        child_main(&c->ctx);
     c->pid = pid;
     close(c->chan[1]);
     c->chan[1] = -1;
     return 0;
+}
+
+/* The user namespace's maps, and the root mounted for it from here (the child cannot). */
+static int prepare_userns(struct container *c)
+{
+    const struct run_opts *o = c->o;
+    struct idmap uidmap, gidmap;
+    userns_default_maps(geteuid(), getegid(), &uidmap, &gidmap);
+    if (o->uidmap.count)
+        uidmap = o->uidmap;
+    if (o->gidmap.count)
+        gidmap = o->gidmap;
+    int r = userns_write_maps(c->pid, &uidmap, &gidmap);
+    if (r == 0 && c->ctx.premount) {
+        struct rootfs_plan plan;
+        child_rootfs_plan(&c->ctx, &plan);
+        r = rootfs_detached_root(&plan, c->pid, &c->root_fd);
+    }
+    return r;
 }
 
 /* Read what the child says: an error record, or end of file once the command runs. */
@@ -116,7 +161,7 @@ static void read_channel(struct container *c, bool *open, int *code)
 {
     struct chan_msg m;
     int r;
-    while ((r = chan_recv(c->chan[0], &m, false)) == 1)
+    while ((r = chan_recv(c->chan[0], &m, false, NULL)) == 1)
         if (m.kind == CHAN_ERROR) {
             err_setx(EIO, "%s", m.text);
             *code = m.code;
@@ -179,11 +224,14 @@ static void release(struct container *c)
     }
     if (c->veth_made)
         net_veth_release(c->veth);
+    cgroup_release(&c->cg);
     for (int i = 0; i < 2; i++)
         if (c->chan[i] >= 0)
             close(c->chan[i]);
     if (c->sigfd >= 0)
         close(c->sigfd);
+    if (c->root_fd >= 0)
+        close(c->root_fd);
     if (c->mask_set)
         sigprocmask(SIG_SETMASK, &c->old_mask, NULL);
     loop_release(&c->loop);
@@ -191,28 +239,52 @@ static void release(struct container *c)
 
 int run_container(const struct run_opts *o)
 {
-    struct container c = {.o = o, .chan = {-1, -1}, .sigfd = -1, .pid = -1, .loop = {.fd = -1, .file_fd = -1}};
+    struct container c = {.o = o, .chan = {-1, -1}, .sigfd = -1, .pid = -1, .root_fd = -1,
+                          .loop = {.fd = -1, .file_fd = -1}};
     if (o->name)
         snprintf(c.name, sizeof c.name, "%s", o->name);
     else
         snprintf(c.name, sizeof c.name, "hutch-%d", (int)getpid());
 
-    int r = check_inputs(&c);
+    c.rootless = geteuid() != 0;
+    /* Signals first: from here on, SIGTERM and friends end the container through release(). */
+    int r = take_signals(&c);
+    if (!c.rootless)
+        cgroup_clean_stale(); /* of containers whose hutch was killed */
+    if (r == 0)
+        r = check_inputs(&c);
+    if (r == 0 && !c.rootless) {
+        struct cgroup_limits lim = {o->limits.memory, o->limits.pids, o->limits.cpu_quota_us,
+                                    o->limits.cpuset};
+        r = cgroup_create(c.name, &lim, &c.cg);
+    }
     if (r == 0 && c.fstype)
         r = loop_attach(o->image, c.ro, loop_method_from_env(), &c.loop);
     if (r == 0)
         r = chan_pair(c.chan);
     if (r == 0)
-        r = take_signals(&c);
-    if (r == 0)
         r = start_child(&c);
     /* The parent prepares what lives outside the container, then lets the child go. */
+    if (r == 0 && c.ctx.userns)
+        r = prepare_userns(&c);
+    if (r == 0)
+        r = cgroup_add(&c.cg, c.pid);
     if (r == 0 && o->net == NET_VETH && (r = net_veth_host(&o->veth, c.veth, c.pid)) == 0)
         c.veth_made = true;
-    if (r == 0 && (r = chan_send(c.chan[0], CHAN_GO, 0, NULL)) < 0)
+    if (r == 0 && (r = chan_send(c.chan[0], CHAN_GO, 0, NULL, c.root_fd)) < 0)
         r = err_set(-r, "start the container");
+    if (c.root_fd >= 0) {
+        close(c.root_fd); /* the child has its own copy now; this one would pin the mount */
+        c.root_fd = -1;
+    }
     if (r == 0)
         r = supervise(&c);
+    if (r == 128 + SIGKILL && cgroup_oom_killed(&c.cg)) {
+        char size[32];
+        snprintf(size, sizeof size, "%llu MiB", (unsigned long long)(o->limits.memory >> 20));
+        err_setx(ENOMEM, "the container hit its memory limit (--memory %s): the kernel killed "
+                         "its process", size);
+    }
     release(&c);
     return r;
 }

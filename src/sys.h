@@ -64,6 +64,51 @@ static inline int sys_move_mount(int from_dfd, const char *from, int to_dfd, con
     return (int)syscall(SYS_move_mount, from_dfd, from, to_dfd, to, flags);
 }
 
+/* fsopen, fsconfig, fsmount (Linux 5.2): a filesystem mounted without being attached. */
+#ifndef SYS_fsopen
+#define SYS_fsopen 430
+#endif
+#ifndef SYS_fsconfig
+#define SYS_fsconfig 431
+#endif
+#ifndef SYS_fsmount
+#define SYS_fsmount 432
+#endif
+#define SYS_FSOPEN_CLOEXEC 1
+#define SYS_FSMOUNT_CLOEXEC 1
+#define SYS_FSCONFIG_SET_FLAG 0
+#define SYS_FSCONFIG_SET_STRING 1
+#define SYS_FSCONFIG_CMD_CREATE 6
+#define SYS_MOUNT_ATTR_RDONLY 0x1
+#define SYS_MOUNT_ATTR_NODEV 0x4
+static inline int sys_fsopen(const char *fstype, unsigned flags)
+{
+    return (int)syscall(SYS_fsopen, fstype, flags);
+}
+static inline int sys_fsconfig(int fd, unsigned cmd, const char *key, const void *value, int aux)
+{
+    return (int)syscall(SYS_fsconfig, fd, cmd, key, value, aux);
+}
+static inline int sys_fsmount(int fd, unsigned flags, unsigned attrs)
+{
+    return (int)syscall(SYS_fsmount, fd, flags, attrs);
+}
+
+/* mount_setattr (Linux 5.12): flags of a mount tree, and idmapped mounts. */
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#define SYS_MOUNT_ATTR_IDMAP 0x00100000ULL
+#define SYS_OPEN_TREE_CLOEXEC 02000000 /* O_CLOEXEC */
+struct sys_mount_attr {
+    unsigned long long attr_set, attr_clr, propagation, userns_fd;
+};
+static inline int sys_mount_setattr(int dfd, const char *path, unsigned flags,
+                                    struct sys_mount_attr *attr)
+{
+    return (int)syscall(SYS_mount_setattr, dfd, path, flags, attr, sizeof *attr);
+}
+
 /* Close every file descriptor from 3 up, except KEEP (may be -1). */
 void sys_close_fds_except(int keep);
 

@@ -14,6 +14,8 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/hutch-e2e.XXXXXX") || exit 1
 EXT4=$T/busybox.ext4
 cp "$IMAGES/busybox.ext4" "$EXT4" || exit 1
 TEST_FILE=$(basename "$0" .sh)
+# The test tool built from probe.c, bind-mounted into containers as /probe where needed.
+PROBE=${PROBE:-$IMAGES/hutch-probe}
 passed=0 failed=0 skipped=0 why=""
 cat /proc/mounts >"$T/mounts.before"
 

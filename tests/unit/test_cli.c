@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "caps.h"
 #include "cli.h"
 #include "err.h"
 
@@ -157,6 +158,67 @@ static void test_net_errors(void)
     expect_error(bad_mode, "none, host or veth");
 }
 
+static void test_limits_and_caps(void)
+{
+    struct run_opts o;
+    ARGS(a, "-m", "64M", "--pids", "50", "--cpus", "0.5", "--cpuset", "0-1", "--cap-add", "NET_ADMIN",
+         "--cap-drop", "mknod", "img", "true");
+    CHECK_EQ_INT(parse(&o, a), 0);
+    CHECK_EQ_INT(o.limits.memory, 64 << 20);
+    CHECK_EQ_INT(o.limits.pids, 50);
+    CHECK_EQ_INT(o.limits.cpu_quota_us, 50000);
+    CHECK_EQ_STR(o.limits.cpuset, "0-1");
+    CHECK(o.caps & CAPS_BIT(12));
+    CHECK(!(o.caps & CAPS_BIT(27)));
+    CHECK(o.caps & CAPS_BIT(0));
+    CHECK(!o.privileged && !o.seccomp_off);
+    run_opts_free(&o);
+
+    ARGS(b, "--cap-drop", "ALL", "--cap-add", "NET_BIND_SERVICE", "--cpus", "2", "--memory", "1g",
+         "--seccomp", "unconfined", "img", "true");
+    CHECK_EQ_INT(parse(&o, b), 0);
+    CHECK_EQ_INT(o.caps, CAPS_BIT(10));
+    CHECK_EQ_INT(o.limits.cpu_quota_us, 200000);
+    CHECK_EQ_INT(o.limits.memory, (uint64_t)1 << 30);
+    CHECK(o.seccomp_off);
+    run_opts_free(&o);
+
+    ARGS(c, "--cap-add", "ALL", "--cap-drop", "SYS_ADMIN", "--cpus", "1.25", "img", "true");
+    CHECK_EQ_INT(parse(&o, c), 0);
+    CHECK_EQ_INT(o.caps, CAPS_ALL_KNOWN & ~CAPS_BIT(21));
+    CHECK_EQ_INT(o.limits.cpu_quota_us, 125000);
+    run_opts_free(&o);
+
+    ARGS(d, "--privileged", "img", "true");
+    CHECK_EQ_INT(parse(&o, d), 0);
+    CHECK(o.privileged && o.caps == CAPS_ALL_KNOWN);
+    run_opts_free(&o);
+}
+
+static void test_limit_errors(void)
+{
+    ARGS(mem_text, "--memory", "lots", "img", "true");
+    ARGS(mem_small, "--memory", "1M", "img", "true");
+    ARGS(mem_suffix, "--memory", "64X", "img", "true");
+    ARGS(pids_zero, "--pids", "0", "img", "true");
+    ARGS(cpus_zero, "--cpus", "0", "img", "true");
+    ARGS(cpus_neg, "--cpus", "-1", "img", "true");
+    ARGS(cpus_prec, "--cpus", "0.125", "img", "true");
+    ARGS(cpuset_bad, "--cpuset", "1-0", "img", "true");
+    ARGS(cap_bad, "--cap-add", "NET_FOO", "img", "true");
+    ARGS(seccomp_bad, "--seccomp", "strict", "img", "true");
+    expect_error(mem_text, "expected a size");
+    expect_error(mem_small, "at least 4 MiB");
+    expect_error(mem_suffix, "expected a size");
+    expect_error(pids_zero, "from 1");
+    expect_error(cpus_zero, "from 0.01");
+    expect_error(cpus_neg, "from 0.01");
+    expect_error(cpus_prec, "from 0.01");
+    expect_error(cpuset_bad, "CPU list");
+    expect_error(cap_bad, "unknown capability");
+    expect_error(seccomp_bad, "default or unconfined");
+}
+
 static void test_bind_specs(void)
 {
     struct bind_spec b;
@@ -199,6 +261,8 @@ int main(void)
     test_bind_specs();
     test_net_options();
     test_net_errors();
+    test_limits_and_caps();
+    test_limit_errors();
     test_help();
     fclose(devnull);
     return check_summary("test_cli");

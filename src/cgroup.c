@@ -1,0 +1,448 @@
+#include "cgroup.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+
+/* The controllers hutch sets limits with, in the order of the CG_ bits. */
+static const struct {
+    const char *name, *option, *config;
+} controllers[4] = {
+    {"memory", "--memory", "CONFIG_MEMCG"},
+    {"pids", "--pids", "CONFIG_CGROUP_PIDS"},
+    {"cpu", "--cpus", "CONFIG_CGROUP_SCHED and CONFIG_CFS_BANDWIDTH"},
+    {"cpuset", "--cpuset", "CONFIG_CPUSETS"},
+};
+
+void cgroup_parse_mounts(const char *mounts, struct cgroup_layout *l)
+{
+    memset(l, 0, sizeof *l);
+    const char *line = mounts;
+    while (line && *line) {
+        const char *next = strchr(line, '\n');
+        size_t len = next ? (size_t)(next - line) : strlen(line);
+        char buf[1024], dev[256], mnt[256], type[64], opts[512];
+        if (len < sizeof buf) {
+            memcpy(buf, line, len);
+            buf[len] = '\0';
+            if (sscanf(buf, "%255s %255s %63s %511s", dev, mnt, type, opts) == 4) {
+                if (strcmp(type, "cgroup2") == 0 && !l->v2[0])
+                    snprintf(l->v2, sizeof l->v2, "%s", mnt);
+                if (strcmp(type, "cgroup") == 0) {
+                    char *save, *opt;
+                    for (opt = strtok_r(opts, ",", &save); opt; opt = strtok_r(NULL, ",", &save))
+                        for (int i = 0; i < 4; i++)
+                            if (strcmp(opt, controllers[i].name) == 0 && !l->v1[i][0])
+                                snprintf(l->v1[i], sizeof l->v1[i], "%s", mnt);
+                }
+            }
+        }
+        line = next ? next + 1 : NULL;
+    }
+}
+
+bool cgroup_valid_cpuset(const char *list)
+{
+    /* N or N-M, separated by commas */
+    const char *p = list;
+    if (!*p)
+        return false;
+    for (;;) {
+        if (!isdigit((unsigned char)*p))
+            return false;
+        char *end;
+        unsigned long a = strtoul(p, &end, 10), b = a;
+        p = end;
+        if (*p == '-') {
+            if (!isdigit((unsigned char)p[1]))
+                return false;
+            b = strtoul(p + 1, &end, 10);
+            p = end;
+        }
+        if (b < a || b > 4095)
+            return false;
+        if (*p == '\0')
+            return true;
+        if (*p++ != ',')
+            return false;
+    }
+}
+
+static int read_text(const char *path, char *buf, size_t size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    size_t total = 0;
+    ssize_t n;
+    while (total + 1 < size && (n = read(fd, buf + total, size - 1 - total)) > 0)
+        total += (size_t)n;
+    close(fd);
+    buf[total] = '\0';
+    return (int)total;
+}
+
+static int read_layout(struct cgroup_layout *l)
+{
+    static char mounts[65536];
+    int r = read_text("/proc/self/mounts", mounts, sizeof mounts);
+    if (r < 0)
+        return err_set(-r, "read /proc/self/mounts");
+    cgroup_parse_mounts(mounts, l);
+    return 0;
+}
+
+static int write_at(int dirfd, const char *file, const char *value)
+{
+    int fd = openat(dirfd, file, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    ssize_t n = write(fd, value, strlen(value));
+    int e = n < 0 ? errno : 0;
+    close(fd);
+    return -e;
+}
+
+static int write_path(const char *path, const char *value)
+{
+    return write_at(AT_FDCWD, path, value);
+}
+
+/* The controllers that the v2 hierarchy at MNT offers. */
+static unsigned v2_controllers(const char *mnt)
+{
+    char path[300], buf[512];
+    unsigned have = 0;
+    snprintf(path, sizeof path, "%s/cgroup.controllers", mnt);
+    if (read_text(path, buf, sizeof buf) < 0)
+        return 0;
+    char *save, *tok;
+    for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+        for (int i = 0; i < 4; i++)
+            if (strcmp(tok, controllers[i].name) == 0)
+                have |= 1u << i;
+    return have;
+}
+
+/* The count after "oom_kill " in the memory controller's events file, 0 when unknown. */
+static uint64_t oom_kills(const struct cgroup *cg)
+{
+    for (int i = 0; i < cg->n; i++) {
+        if (!(cg->dir[i].controllers & CG_MEMORY))
+            continue;
+        char path[300], buf[1024];
+        snprintf(path, sizeof path, "%s/%s", cg->dir[i].path,
+                 cg->dir[i].v2 ? "memory.events" : "memory.oom_control");
+        if (read_text(path, buf, sizeof buf) < 0)
+            return 0;
+        const char *p = strstr(buf, "oom_kill ");
+        return p ? strtoull(p + 9, NULL, 10) : 0;
+    }
+    return 0;
+}
+
+/* Prepare MNT/hutch, the parent of every container's cgroup in that hierarchy. */
+static int prepare_parent(const char *mnt, bool v2, unsigned controls)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/hutch", mnt);
+    if (mkdir(path, 0755) < 0 && errno != EEXIST)
+        return err_set(errno, "cgroup %s", path);
+    if (v2) {
+        /* Controllers are handed down: the root's subtree_control, then hutch/'s. */
+        for (int i = 0; i < 4; i++) {
+            if (!(controls & (1u << i)))
+                continue;
+            char word[32], sub[320];
+            snprintf(word, sizeof word, "+%s", controllers[i].name);
+            snprintf(sub, sizeof sub, "%s/cgroup.subtree_control", mnt);
+            int r = write_path(sub, word);
+            snprintf(sub, sizeof sub, "%s/hutch/cgroup.subtree_control", mnt);
+            if (r == 0)
+                r = write_path(sub, word);
+            if (r < 0)
+                return err_set(-r, "%s: enable the %s controller in %s", controllers[i].option,
+                               controllers[i].name, sub);
+        }
+    } else if (controls & CG_CPUSET) {
+        /* A v1 cpuset takes no task until its cpus and mems are set: copy the root's. */
+        const char *files[] = {"cpuset.cpus", "cpuset.mems"};
+        for (int i = 0; i < 2; i++) {
+            char from[320], to[320], value[256];
+            snprintf(from, sizeof from, "%s/%s", mnt, files[i]);
+            snprintf(to, sizeof to, "%s/hutch/%s", mnt, files[i]);
+            if (read_text(to, value, sizeof value) > 1)
+                continue;
+            if (read_text(from, value, sizeof value) < 0 || write_path(to, value) < 0)
+                return err_set(errno, "cgroup %s", to);
+        }
+    }
+    return 0;
+}
+
+/* Take the directory PATH: lock it, or find it is someone else's. -EBUSY when in use. */
+static int lock_dir(const char *path, int *fd_out)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        close(fd);
+        return -EBUSY;
+    }
+    /* A cleaner may have removed it between mkdir and the lock. */
+    if (faccessat(fd, "cgroup.procs", F_OK, 0) < 0) {
+        close(fd);
+        return -ENOENT;
+    }
+    *fd_out = fd;
+    return 0;
+}
+
+static int make_dir(struct cgroup *cg, const char *mnt, bool v2, unsigned controls,
+                    const char *name)
+{
+    int r = prepare_parent(mnt, v2, controls);
+    if (r < 0)
+        return r;
+    char path[256];
+    if (snprintf(path, sizeof path, "%s/hutch/%s", mnt, name) >= (int)sizeof path)
+        return err_setx(ENAMETOOLONG, "cgroup path for %s is too long", name);
+    for (int attempt = 0; attempt < 10; attempt++) {
+        if (mkdir(path, 0755) < 0) {
+            if (errno == ENOENT) { /* hutch/ was just removed by another container's end */
+                if ((r = prepare_parent(mnt, v2, controls)) < 0)
+                    return r;
+                continue;
+            }
+            if (errno != EEXIST)
+                return err_set(errno, "cgroup %s", path);
+            /* There already: stale (remove it and try again) or in use. */
+            int fd;
+            if (lock_dir(path, &fd) == -EBUSY)
+                return err_setx(EBUSY, "container name %s is in use (cgroup %s)", name, path);
+            if (rmdir(path) < 0 && errno != ENOENT) {
+                int e = errno;
+                close(fd);
+                return err_set(e, "remove stale cgroup %s", path);
+            }
+            close(fd);
+            continue;
+        }
+        int idx = cg->n;
+        r = lock_dir(path, &cg->dir[idx].fd);
+        if (r == -ENOENT)
+            continue;
+        if (r < 0) {
+            rmdir(path);
+            return err_set(-r, "cgroup %s", path);
+        }
+        snprintf(cg->dir[idx].path, sizeof cg->dir[idx].path, "%s", path);
+        cg->dir[idx].v2 = v2;
+        cg->dir[idx].controllers = controls;
+        cg->n++;
+        return 0;
+    }
+    return err_setx(EAGAIN, "cgroup %s: could not create it", path);
+}
+
+static int limit_error(int r, int ctl, const char *file, const char *value)
+{
+    if (r == -ENOENT)
+        return err_setx(ENOENT, "%s: the kernel cannot apply it (no %s; needs %s)",
+                        controllers[ctl].option, file, controllers[ctl].config);
+    return err_set(-r, "%s %s: write %s", controllers[ctl].option, value, file);
+}
+
+static int apply_limits(const struct cgroup *cg, const struct cgroup_limits *lim)
+{
+    char v[64];
+    for (int i = 0; i < cg->n; i++) {
+        int fd = cg->dir[i].fd, r;
+        bool v2 = cg->dir[i].v2;
+        unsigned c = cg->dir[i].controllers;
+        if (c & CG_MEMORY) {
+            snprintf(v, sizeof v, "%" PRIu64, lim->memory);
+            const char *f = v2 ? "memory.max" : "memory.limit_in_bytes";
+            if ((r = write_at(fd, f, v)) < 0)
+                return limit_error(r, 0, f, v);
+            /* No swap beyond the limit: --memory is what the container gets. */
+            if (v2)
+                write_at(fd, "memory.swap.max", "0");
+            else
+                write_at(fd, "memory.memsw.limit_in_bytes", v);
+        }
+        if (c & CG_PIDS) {
+            snprintf(v, sizeof v, "%" PRIu64, lim->pids);
+            if ((r = write_at(fd, "pids.max", v)) < 0)
+                return limit_error(r, 1, "pids.max", v);
+        }
+        if (c & CG_CPU) {
+            if (v2) {
+                snprintf(v, sizeof v, "%" PRIu64 " %d", lim->cpu_quota_us, CGROUP_CPU_PERIOD_US);
+                if ((r = write_at(fd, "cpu.max", v)) < 0)
+                    return limit_error(r, 2, "cpu.max", v);
+            } else {
+                snprintf(v, sizeof v, "%d", CGROUP_CPU_PERIOD_US);
+                if ((r = write_at(fd, "cpu.cfs_period_us", v)) < 0)
+                    return limit_error(r, 2, "cpu.cfs_period_us", v);
+                snprintf(v, sizeof v, "%" PRIu64, lim->cpu_quota_us);
+                if ((r = write_at(fd, "cpu.cfs_quota_us", v)) < 0)
+                    return limit_error(r, 2, "cpu.cfs_quota_us", v);
+            }
+        }
+        if (c & CG_CPUSET) {
+            if (!v2) {
+                char mems[256], parent[300];
+                snprintf(parent, sizeof parent, "%s/../cpuset.mems", cg->dir[i].path);
+                if (read_text(parent, mems, sizeof mems) < 0 || write_at(fd, "cpuset.mems", mems) < 0)
+                    return err_set(errno, "--cpuset: cpuset.mems");
+            }
+            if ((r = write_at(fd, "cpuset.cpus", lim->cpuset)) < 0) {
+                char have[256] = "?", path[300];
+                snprintf(path, sizeof path, "%s/../cpuset.%scpus", cg->dir[i].path,
+                         v2 ? "effective_" : "");
+                read_text(path, have, sizeof have);
+                have[strcspn(have, "\n")] = '\0';
+                if (r == -EINVAL || r == -ERANGE)
+                    return err_setx(EINVAL, "--cpuset %s: not CPUs of this machine (it has %s)",
+                                    lim->cpuset, have);
+                return limit_error(r, 3, "cpuset.cpus", lim->cpuset);
+            }
+        }
+    }
+    return 0;
+}
+
+int cgroup_create(const char *name, const struct cgroup_limits *lim, struct cgroup *cg)
+{
+    memset(cg, 0, sizeof *cg);
+    struct cgroup_layout l;
+    int r = read_layout(&l);
+    if (r < 0)
+        return r;
+    unsigned want = (lim->memory ? CG_MEMORY : 0) | (lim->pids ? CG_PIDS : 0) |
+                    (lim->cpu_quota_us ? CG_CPU : 0) | (lim->cpuset ? CG_CPUSET : 0);
+    unsigned on_v2 = l.v2[0] ? v2_controllers(l.v2) & want : 0;
+    /* Each wanted controller from v2 when it has it, else from its v1 hierarchy. */
+    for (int i = 0; i < 4; i++) {
+        unsigned bit = 1u << i;
+        if ((want & bit) && !(on_v2 & bit) && !l.v1[i][0])
+            return err_setx(ENODEV, "%s: the kernel has no %s cgroup controller (needs %s)",
+                            controllers[i].option, controllers[i].name, controllers[i].config);
+    }
+    if (l.v2[0])
+        r = make_dir(cg, l.v2, true, on_v2, name);
+    for (int i = 0; r == 0 && i < 4; i++) {
+        unsigned bit = 1u << i;
+        if (!(want & bit) || (on_v2 & bit))
+            continue;
+        /* Controllers mounted together (cpu,cpuacct) share one directory. */
+        int same = -1;
+        for (int k = 0; k < cg->n; k++)
+            if (!cg->dir[k].v2 && strncmp(cg->dir[k].path, l.v1[i], strlen(l.v1[i])) == 0 &&
+                cg->dir[k].path[strlen(l.v1[i])] == '/')
+                same = k;
+        if (same >= 0)
+            cg->dir[same].controllers |= bit;
+        else
+            r = make_dir(cg, l.v1[i], false, bit, name);
+    }
+    if (r == 0)
+        r = apply_limits(cg, lim);
+    if (r < 0) {
+        cgroup_release(cg);
+        return r;
+    }
+    cg->oom_kills_before = oom_kills(cg);
+    return 0;
+}
+
+int cgroup_add(const struct cgroup *cg, pid_t pid)
+{
+    char v[32];
+    snprintf(v, sizeof v, "%d", (int)pid);
+    for (int i = 0; i < cg->n; i++) {
+        int r = write_at(cg->dir[i].fd, "cgroup.procs", v);
+        if (r < 0)
+            return err_set(-r, "join cgroup %s", cg->dir[i].path);
+    }
+    return 0;
+}
+
+bool cgroup_oom_killed(const struct cgroup *cg)
+{
+    return oom_kills(cg) > cg->oom_kills_before;
+}
+
+void cgroup_release(struct cgroup *cg)
+{
+    for (int i = 0; i < cg->n; i++) {
+        /* The container's last processes may still be on their way out. */
+        for (int tries = 0; rmdir(cg->dir[i].path) < 0 && errno == EBUSY && tries < 5000; tries++)
+            nanosleep(&(struct timespec){0, 1000000}, NULL);
+        close(cg->dir[i].fd); /* drops the lock */
+        char *slash = strrchr(cg->dir[i].path, '/');
+        if (slash) {
+            *slash = '\0';
+            rmdir(cg->dir[i].path); /* hutch/ itself, when no other container uses it */
+        }
+    }
+    cg->n = 0;
+}
+
+static void clean_hierarchy(const char *mnt)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/hutch", mnt);
+    int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return;
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        close(dfd);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_type != DT_DIR || e->d_name[0] == '.')
+            continue;
+        int fd = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            unlinkat(dfd, e->d_name, AT_REMOVEDIR); /* fails while processes are in it */
+        close(fd);
+    }
+    closedir(d);
+    rmdir(path);
+}
+
+void cgroup_clean_stale(void)
+{
+    struct cgroup_layout l;
+    if (read_layout(&l) < 0) {
+        err_clear();
+        return;
+    }
+    if (l.v2[0])
+        clean_hierarchy(l.v2);
+    for (int i = 0; i < 4; i++) {
+        bool seen = false;
+        for (int k = 0; k < i; k++)
+            seen = seen || strcmp(l.v1[k], l.v1[i]) == 0;
+        if (l.v1[i][0] && !seen)
+            clean_hierarchy(l.v1[i]);
+    }
+}

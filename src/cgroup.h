@@ -1,0 +1,56 @@
+/* cgroup: the container's control groups on cgroup v2 (unified), v1, and the hybrid layout (v1
+ * controllers beside a v2 mount). One directory hutch/NAME per hierarchy used: the v2 one when
+ * there is a v2 mount, and the v1 ones whose controllers carry a limit. Each directory is held
+ * with a lock for the container's life, so that a later hutch can tell stale ones and remove
+ * them. */
+#ifndef HUTCH_CGROUP_H
+#define HUTCH_CGROUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct cgroup_limits {
+    uint64_t memory;       /* bytes, 0: none */
+    uint64_t pids;         /* 0: none */
+    uint64_t cpu_quota_us; /* per CGROUP_CPU_PERIOD_US, 0: none */
+    const char *cpuset;    /* "0-1,3", NULL: none */
+};
+
+#define CGROUP_CPU_PERIOD_US 100000
+#define CGROUP_MAX_DIRS 8
+
+struct cgroup {
+    int n;
+    struct {
+        char path[256];
+        int fd;          /* the directory, locked */
+        bool v2;
+        unsigned controllers; /* the limits it carries: CG_MEMORY ... */
+    } dir[CGROUP_MAX_DIRS];
+    uint64_t oom_kills_before;
+};
+
+enum { CG_MEMORY = 1, CG_PIDS = 2, CG_CPU = 4, CG_CPUSET = 8 };
+
+/* Pure: the cgroup layout from /proc/self/mounts text. Exposed for the unit tests. */
+struct cgroup_layout {
+    char v2[256];                 /* mount point of cgroup2, "" if none */
+    char v1[4][256];              /* mount point of the v1 hierarchy of memory, pids, cpu, cpuset */
+};
+void cgroup_parse_mounts(const char *mounts, struct cgroup_layout *l);
+/* Pure: "0-3,5" style CPU lists. */
+bool cgroup_valid_cpuset(const char *list);
+
+/* Make the container's cgroups and apply LIM. On failure nothing is left. */
+int cgroup_create(const char *name, const struct cgroup_limits *lim, struct cgroup *cg);
+/* Move PID into every one of them. */
+int cgroup_add(const struct cgroup *cg, pid_t pid);
+/* Whether the memory limit killed a process since cgroup_create. */
+bool cgroup_oom_killed(const struct cgroup *cg);
+/* Remove the cgroups (waiting briefly for the last processes to be gone) and drop the locks. */
+void cgroup_release(struct cgroup *cg);
+/* Remove hutch/ cgroups whose owner is gone (no lock on them, no process in them). */
+void cgroup_clean_stale(void);
+
+#endif

@@ -1,0 +1,25 @@
+/* seccomp: the default system call filter, built by hutch as classic BPF. It checks the
+ * architecture (a foreign one, and the x32 ABI on x86_64, kill the process), returns EPERM for
+ * the calls Docker's default profile blocks, and for the calls that need a capability the
+ * container was not given (mount and friends need CAP_SYS_ADMIN, and so on). */
+#ifndef HUTCH_SECCOMP_H
+#define HUTCH_SECCOMP_H
+
+#include <linux/filter.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SECCOMP_MAX_INSNS 512
+
+/* Pure: build the filter for a container that keeps the capabilities CAPS (a CAPS_BIT mask).
+ * Returns the number of instructions written to OUT, or -ENOSPC. */
+int seccomp_build(uint64_t caps, struct sock_filter *out, size_t max);
+
+/* The names of the calls denied whatever the capabilities, and of those a capability allows,
+ * for the README and --help: calls FN(name, cap or -1, arg) for each. */
+void seccomp_each_rule(void (*fn)(const char *name, int cap, void *arg), void *arg);
+
+/* Install the filter in this process (needs no_new_privs or CAP_SYS_ADMIN). */
+int seccomp_install(uint64_t caps);
+
+#endif

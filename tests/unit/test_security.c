@@ -1,0 +1,169 @@
+/* Unit tests of the seccomp filter (run through a small classic-BPF interpreter), capability
+ * names, and the cgroup helpers' pure parts. */
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/syscall.h>
+
+#include "caps.h"
+#include "cgroup.h"
+#include "check.h"
+#include "seccomp.h"
+
+/* Just the instructions hutch's builder emits: LD W ABS, JEQ/JGE/JSET K, RET K. */
+static uint32_t run_filter(const struct sock_filter *p, int n, const struct seccomp_data *d)
+{
+    uint32_t a = 0;
+    for (int pc = 0; pc < n; pc++) {
+        const struct sock_filter *f = &p[pc];
+        switch (f->code) {
+        case BPF_LD | BPF_W | BPF_ABS:
+            memcpy(&a, (const char *)d + f->k, 4);
+            break;
+        case BPF_JMP | BPF_JEQ | BPF_K:
+            pc += a == f->k ? f->jt : f->jf;
+            break;
+        case BPF_JMP | BPF_JGE | BPF_K:
+            pc += a >= f->k ? f->jt : f->jf;
+            break;
+        case BPF_JMP | BPF_JSET | BPF_K:
+            pc += (a & f->k) ? f->jt : f->jf;
+            break;
+        case BPF_RET | BPF_K:
+            return f->k;
+        default:
+            fprintf(stderr, "unexpected BPF code %#x at %d\n", f->code, pc);
+            return 0xdead;
+        }
+    }
+    return 0xdead; /* fell off the end */
+}
+
+static uint32_t verdict(uint64_t caps, uint32_t arch, int nr, uint64_t arg0)
+{
+    struct sock_filter prog[SECCOMP_MAX_INSNS];
+    int n = seccomp_build(caps, prog, SECCOMP_MAX_INSNS);
+    if (n <= 0)
+        return 0xbad;
+    struct seccomp_data d;
+    memset(&d, 0, sizeof d);
+    d.nr = nr;
+    d.arch = arch;
+    d.args[0] = arg0;
+    return run_filter(prog, n, &d);
+}
+
+#define ARCH AUDIT_ARCH_X86_64
+#define EPERM_RET (SECCOMP_RET_ERRNO | EPERM)
+
+static void test_default_filter(void)
+{
+    uint64_t c = CAPS_DEFAULT;
+    CHECK_EQ_INT(verdict(c, ARCH, SYS_read, 0), SECCOMP_RET_ALLOW);
+    CHECK_EQ_INT(verdict(c, ARCH, SYS_execve, 0), SECCOMP_RET_ALLOW);
+    CHECK_EQ_INT(verdict(c, ARCH, SYS_mount, 0), EPERM_RET);
+    CHECK_EQ_INT(verdict(c, ARCH, SYS_umount2, 0), EPERM_RET);
+    CHECK_EQ_INT(verdict(c, ARCH, SYS_pivot_root, 0), EPERM_RET);
+    CHECK_EQ_INT(verdict(c, ARCH, SYS_unshare, 0), EPERM_RET);
+    CHECK_EQ_INT(verdict(c, ARCH, SYS_setns, 0), EPERM_RET);
+    CHECK_EQ_INT(verdict(c, ARCH, SYS_kexec_load, 0), EPERM_RET);
+    CHECK_EQ_INT(verdict(c, ARCH, SYS_init_module, 0), EPERM_RET);
+    CHECK_EQ_INT(verdict(c, ARCH, SYS_finit_module, 0), EPERM_RET);
+    CHECK_EQ_INT(verdict(c, ARCH, SYS_open_by_handle_at, 0), EPERM_RET);
+    CHECK_EQ_INT(verdict(c, ARCH, SYS_bpf, 0), EPERM_RET);
+    CHECK_EQ_INT(verdict(c, ARCH, SYS_keyctl, 0), EPERM_RET);
+    CHECK_EQ_INT(verdict(c, ARCH, SYS_reboot, 0), EPERM_RET);
+    CHECK_EQ_INT(verdict(c, ARCH, SYS_ptrace, 0), EPERM_RET);
+    CHECK_EQ_INT(verdict(c, ARCH, SYS_userfaultfd, 0), EPERM_RET);
+    /* clone: plain (fork, threads) allowed, with namespace flags refused; clone3 falls back */
+    CHECK_EQ_INT(verdict(c, ARCH, SYS_clone, 0x11 /* SIGCHLD */), SECCOMP_RET_ALLOW);
+    CHECK_EQ_INT(verdict(c, ARCH, SYS_clone, 0x10000000 /* CLONE_NEWUSER */), EPERM_RET);
+    CHECK_EQ_INT(verdict(c, ARCH, SYS_clone, 0x00020000 /* CLONE_NEWNS */), EPERM_RET);
+    CHECK_EQ_INT(verdict(c, ARCH, 435 /* clone3 */, 0), SECCOMP_RET_ERRNO | ENOSYS);
+}
+
+static void test_foreign_abis(void)
+{
+    CHECK_EQ_INT(verdict(CAPS_DEFAULT, AUDIT_ARCH_I386, SYS_read, 0), SECCOMP_RET_KILL_PROCESS);
+    CHECK_EQ_INT(verdict(CAPS_DEFAULT, AUDIT_ARCH_AARCH64, SYS_read, 0), SECCOMP_RET_KILL_PROCESS);
+    CHECK_EQ_INT(verdict(CAPS_DEFAULT, ARCH, 0x40000000 | SYS_read, 0), SECCOMP_RET_KILL_PROCESS);
+    CHECK_EQ_INT(verdict(CAPS_ALL_KNOWN, ARCH, 0x40000000 | SYS_mount, 0), SECCOMP_RET_KILL_PROCESS);
+}
+
+static void test_capabilities_open_calls(void)
+{
+    uint64_t admin = CAPS_DEFAULT | CAPS_BIT(21);
+    CHECK_EQ_INT(verdict(admin, ARCH, SYS_mount, 0), SECCOMP_RET_ALLOW);
+    CHECK_EQ_INT(verdict(admin, ARCH, SYS_unshare, 0), SECCOMP_RET_ALLOW);
+    CHECK_EQ_INT(verdict(admin, ARCH, SYS_clone, 0x10000000), SECCOMP_RET_ALLOW);
+    CHECK_EQ_INT(verdict(admin, ARCH, SYS_init_module, 0), EPERM_RET); /* needs SYS_MODULE */
+    CHECK_EQ_INT(verdict(CAPS_DEFAULT | CAPS_BIT(16), ARCH, SYS_init_module, 0), SECCOMP_RET_ALLOW);
+    CHECK_EQ_INT(verdict(CAPS_DEFAULT | CAPS_BIT(19), ARCH, SYS_ptrace, 0), SECCOMP_RET_ALLOW);
+    CHECK_EQ_INT(verdict(CAPS_DEFAULT | CAPS_BIT(22), ARCH, SYS_reboot, 0), SECCOMP_RET_ALLOW);
+    /* keys stay closed whatever is kept */
+    CHECK_EQ_INT(verdict(CAPS_ALL_KNOWN, ARCH, SYS_keyctl, 0), EPERM_RET);
+    CHECK_EQ_INT(verdict(CAPS_ALL_KNOWN, ARCH, SYS_add_key, 0), EPERM_RET);
+}
+
+static void test_cap_names(void)
+{
+    CHECK_EQ_INT(caps_from_name("NET_ADMIN"), 12);
+    CHECK_EQ_INT(caps_from_name("cap_net_admin"), 12);
+    CHECK_EQ_INT(caps_from_name("Sys_Admin"), 21);
+    CHECK_EQ_INT(caps_from_name("all"), CAPS_NAME_ALL);
+    CHECK_EQ_INT(caps_from_name("NET_FOO"), -1);
+    CHECK_EQ_STR(caps_name(40), "CHECKPOINT_RESTORE");
+    CHECK(caps_name(41) == NULL);
+    /* Docker's default set, as /proc/PID/status shows it there */
+    uint64_t docker = 0;
+    const char *set[] = {"CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID",
+                         "SETUID", "SETFCAP", "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL",
+                         "AUDIT_WRITE"};
+    for (size_t i = 0; i < sizeof set / sizeof *set; i++)
+        docker |= CAPS_BIT(caps_from_name(set[i]));
+    CHECK_EQ_INT(docker, CAPS_DEFAULT);
+}
+
+static void test_cgroup_mounts(void)
+{
+    struct cgroup_layout l;
+    cgroup_parse_mounts("proc /proc proc rw 0 0\n"
+                        "cgroup /sys/fs/cgroup/cpu,cpuacct cgroup rw,relatime,cpu,cpuacct 0 0\n"
+                        "cgroup /sys/fs/cgroup/memory cgroup rw,memory 0 0\n"
+                        "cgroup /sys/fs/cgroup/systemd cgroup rw,name=systemd 0 0\n"
+                        "cgroup2 /sys/fs/cgroup/unified cgroup2 rw,nsdelegate 0 0\n",
+                        &l);
+    CHECK_EQ_STR(l.v2, "/sys/fs/cgroup/unified");
+    CHECK_EQ_STR(l.v1[0], "/sys/fs/cgroup/memory");
+    CHECK_EQ_STR(l.v1[1], "");
+    CHECK_EQ_STR(l.v1[2], "/sys/fs/cgroup/cpu,cpuacct");
+    CHECK_EQ_STR(l.v1[3], "");
+    cgroup_parse_mounts("cgroup2 /sys/fs/cgroup cgroup2 rw 0 0", &l);
+    CHECK_EQ_STR(l.v2, "/sys/fs/cgroup");
+    CHECK_EQ_STR(l.v1[0], "");
+}
+
+static void test_cpuset_lists(void)
+{
+    CHECK(cgroup_valid_cpuset("0"));
+    CHECK(cgroup_valid_cpuset("0-3"));
+    CHECK(cgroup_valid_cpuset("0-1,3,5-7"));
+    CHECK(!cgroup_valid_cpuset(""));
+    CHECK(!cgroup_valid_cpuset("3-1"));
+    CHECK(!cgroup_valid_cpuset("0,"));
+    CHECK(!cgroup_valid_cpuset("a"));
+    CHECK(!cgroup_valid_cpuset("1-"));
+    CHECK(!cgroup_valid_cpuset("-1"));
+}
+
+int main(void)
+{
+    test_default_filter();
+    test_foreign_abis();
+    test_capabilities_open_calls();
+    test_cap_names();
+    test_cgroup_mounts();
+    test_cpuset_lists();
+    return check_summary("test_security");
+}
