@@ -446,3 +446,23 @@ void cgroup_clean_stale(void)
             clean_hierarchy(l.v1[i]);
     }
 }
+
+int cgroup_join(const char *name)
+{
+    static char mounts[65536];
+    int r = read_text("/proc/self/mounts", mounts, sizeof mounts);
+    if (r < 0)
+        return err_set(-r, "read /proc/self/mounts");
+    char pid[32];
+    snprintf(pid, sizeof pid, "%d", (int)getpid());
+    char *save, *line;
+    for (line = strtok_r(mounts, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char dev[256], mnt[256], type[64], path[600];
+        if (sscanf(line, "%255s %255s %63s", dev, mnt, type) != 3 || strncmp(type, "cgroup", 6) != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/hutch/%s/cgroup.procs", mnt, name);
+        if (access(path, F_OK) == 0 && (r = write_path(path, pid)) < 0)
+            return err_set(-r, "join cgroup %s", path);
+    }
+    return 0;
+}

@@ -50,6 +50,8 @@ int cgroup_add(const struct cgroup *cg, pid_t pid);
 bool cgroup_oom_killed(const struct cgroup *cg);
 /* Remove the cgroups (waiting briefly for the last processes to be gone) and drop the locks. */
 void cgroup_release(struct cgroup *cg);
+/* Move this process into the cgroups of container NAME (hutch/NAME in each hierarchy). */
+int cgroup_join(const char *name);
 /* Remove hutch/ cgroups whose owner is gone (no lock on them, no process in them). */
 void cgroup_clean_stale(void);
 

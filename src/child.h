@@ -17,6 +17,7 @@ struct child_ctx {
     bool userns;              /* the child is in a user namespace of its own */
     bool premount;            /* ... and the parent, root of the host, mounts its root for it */
     int root_fd;              /* that root, a detached mount, as it came with "go"; or -1 */
+    int out_fd;               /* the container's stdout and stderr (stdin /dev/null), or -1 */
 };
 
 struct rootfs_plan;
@@ -25,9 +26,5 @@ void child_rootfs_plan(const struct child_ctx *c, struct rootfs_plan *plan);
 
 _Noreturn void child_main(struct child_ctx *c);
 
-/* Pure: parse an /etc/passwd or /etc/group line "name:x:id:..."; returns 0 and fills the
- * fields (HOME only for passwd lines with a home field) or -1. Exposed for the unit tests. */
-int child_parse_id_line(char *line, const char **name, unsigned long *id, unsigned long *gid,
-                        const char **home);
 
 #endif

@@ -2,6 +2,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <signal.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +39,14 @@ enum opt_id {
     O_USERNS,
     O_UIDMAP,
     O_GIDMAP,
+    O_DETACH,
+    O_PIDFILE,
+    O_LOG,
+    O_LOG_MAX,
+    O_RESTART,
+    O_CONFIG,
+    O_QUIET,
+    O_TIME,
 };
 
 struct cli_option {
@@ -74,6 +84,37 @@ static const struct cli_option run_options[] = {
     {"userns", 0, NULL, O_USERNS, "own user namespace: root inside is 100000 outside"},
     {"uidmap", 0, "IN:OUT:N", O_UIDMAP, "map N user IDs from IN inside to OUT outside (implies --userns)"},
     {"gidmap", 0, "IN:OUT:N", O_GIDMAP, "the same for group IDs"},
+    {"detach", 'd', NULL, O_DETACH, "return once the command runs; a monitor process stays"},
+    {"pidfile", 0, "FILE", O_PIDFILE, "write the pid of the hutch that owns the container"},
+    {"log", 0, "FILE", O_LOG, "append the container's output to FILE"},
+    {"log-max", 0, "SIZE", O_LOG_MAX, "rotate the log to FILE.1 past SIZE (default 1M)"},
+    {"restart", 0, "POLICY", O_RESTART, "no, on-failure[:N] or always, with a growing back-off"},
+    {"config", 0, "FILE", O_CONFIG, "read options from FILE (key = value); flags here win"},
+    {"help", 'h', NULL, O_HELP, "show this help"},
+    {0},
+};
+
+static const struct cli_option exec_options[] = {
+    {"env", 'e', "K=V", O_ENV, "set an environment variable (repeatable)"},
+    {"workdir", 'w', "DIR", O_WORKDIR, "working directory (default: the container's)"},
+    {"user", 'u', "UID[:GID]", O_USER, "run as this user (default: the container's)"},
+    {"help", 'h', NULL, O_HELP, "show this help"},
+    {0},
+};
+
+static const struct cli_option list_options[] = {
+    {"quiet", 'q', NULL, O_QUIET, "print the names only"},
+    {"help", 'h', NULL, O_HELP, "show this help"},
+    {0},
+};
+
+static const struct cli_option stop_options[] = {
+    {"time", 't', "SECONDS", O_TIME, "wait this long after SIGTERM before SIGKILL (default 10)"},
+    {"help", 'h', NULL, O_HELP, "show this help"},
+    {0},
+};
+
+static const struct cli_option no_options[] = {
     {"help", 'h', NULL, O_HELP, "show this help"},
     {0},
 };
@@ -153,6 +194,7 @@ static void print_options(FILE *out, const struct cli_option *table)
 void cli_usage(FILE *out)
 {
     fputs("Usage: hutch run [OPTIONS] IMAGE [--] COMMAND [ARG...]\n"
+          "       hutch run --config FILE [OPTIONS] [IMAGE [COMMAND...]]\n"
           "Run COMMAND in new namespaces with IMAGE (ext2/3/4, squashfs or erofs image file, or a\n"
           "directory) as its root filesystem.\n\nOptions:\n",
           out);
@@ -449,6 +491,36 @@ static int apply_run_option(struct run_opts *o, struct cap_changes *cc, int id, 
     case O_GIDMAP:
         o->userns = true;
         return userns_parse_map("--gidmap", v, &o->gidmap);
+    case O_DETACH:
+        o->detach = true;
+        return 0;
+    case O_PIDFILE:
+        o->pidfile = v;
+        return 0;
+    case O_LOG:
+        o->log = v;
+        return 0;
+    case O_LOG_MAX:
+        return parse_size("--log-max", v, 1 << 10, &o->log_max);
+    case O_RESTART: {
+        unsigned long n = 0;
+        o->restart_max = 0;
+        if (strcmp(v, "no") == 0)
+            o->restart = RESTART_NO;
+        else if (strcmp(v, "always") == 0)
+            o->restart = RESTART_ALWAYS;
+        else if (strcmp(v, "on-failure") == 0)
+            o->restart = RESTART_ON_FAILURE;
+        else if (strncmp(v, "on-failure:", 11) == 0 &&
+                 parse_uint("--restart on-failure:N", v + 11, 1, 1000000, &n) == 0) {
+            o->restart = RESTART_ON_FAILURE;
+            o->restart_max = (unsigned)n;
+        } else {
+            err_clear();
+            return err_setx(EINVAL, "--restart '%s': expected no, on-failure[:N] or always", v);
+        }
+        return 0;
+    }
     case O_MTU: {
         unsigned long mtu = 0;
         r = parse_uint("--mtu", v, 68, 65535, &mtu);
@@ -493,18 +565,131 @@ static int check_net(struct run_opts *o)
     return 0;
 }
 
+/* A string the options keep, read from a config file. */
+static char *own(struct run_opts *o, char *str)
+{
+    if (!str)
+        return NULL;
+    char **grown = realloc(o->owned, (o->n_owned + 1) * sizeof *grown);
+    if (!grown) {
+        free(str);
+        return NULL;
+    }
+    o->owned = grown;
+    o->owned[o->n_owned++] = str;
+    return str;
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+static int parse_bool(const char *v, bool *b)
+{
+    const char *yes[] = {"true", "yes", "on", "1"}, *no[] = {"false", "no", "off", "0"};
+    for (int i = 0; i < 4; i++) {
+        if (strcasecmp(v, yes[i]) == 0)
+            return *b = true, 0;
+        if (strcasecmp(v, no[i]) == 0)
+            return *b = false, 0;
+    }
+    return -EINVAL;
+}
+
+static int config_line(struct run_opts *o, struct cap_changes *cc, char *line)
+{
+    char *eq = strchr(line, '=');
+    if (!eq)
+        return err_setx(EINVAL, "expected KEY = VALUE");
+    *eq = '\0';
+    char *key = trim(line), *value = trim(eq + 1);
+    size_t n = strlen(value);
+    if (n >= 2 && (value[0] == '"' || value[0] == '\'') && value[n - 1] == value[0]) {
+        value[n - 1] = '\0';
+        value++;
+    }
+    if (strcmp(key, "image") == 0) {
+        o->image = own(o, strdup(value));
+        return o->image ? 0 : err_set(ENOMEM, "config");
+    }
+    if (strcmp(key, "command") == 0) {
+        char **words;
+        int r = cli_split_words(value, &words);
+        if (r < 0)
+            return r;
+        if (!words[0]) {
+            free(words);
+            return err_setx(EINVAL, "command: empty");
+        }
+        o->argv = (char **)own(o, (char *)words);
+        return o->argv ? 0 : err_set(ENOMEM, "config");
+    }
+    const struct cli_option *opt = NULL;
+    for (const struct cli_option *t = run_options; t->name; t++)
+        if (strcmp(t->name, key) == 0)
+            opt = t;
+    if (!opt || opt->id == O_CONFIG || opt->id == O_HELP)
+        return err_setx(EINVAL, "unknown key '%s' (keys are run's long options, image, command)",
+                        key);
+    if (!opt->arg) {
+        bool on;
+        if (parse_bool(value, &on) < 0)
+            return err_setx(EINVAL, "%s = %s: expected true or false", key, value);
+        return on ? apply_run_option(o, cc, opt->id, NULL) : 0;
+    }
+    char *v = own(o, strdup(value));
+    return v ? apply_run_option(o, cc, opt->id, v) : err_set(ENOMEM, "config");
+}
+
+static int load_config(const char *path, struct run_opts *o, struct cap_changes *cc)
+{
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return err_set(errno, "--config %s", path);
+    char *line = NULL;
+    size_t cap = 0;
+    int lineno = 0, r = 0;
+    while (r == 0 && getline(&line, &cap, f) >= 0) {
+        lineno++;
+        char *l = trim(line);
+        if (*l == '\0' || *l == '#')
+            continue;
+        if ((r = config_line(o, cc, l)) < 0)
+            err_context("%s:%d", path, lineno);
+    }
+    free(line);
+    fclose(f);
+    return r;
+}
+
 int cli_parse_run(int argc, char **argv, struct run_opts *o, FILE *out)
 {
     memset(o, 0, sizeof *o);
     struct cap_changes cc = {0, 0, false, false};
+    const char *v;
+    int id;
+    /* The config file first, so that the command line's flags win. */
     struct scan s = {.argc = argc, .argv = argv, .i = 0};
-    for (;;) {
-        const char *v;
-        int id = scan_next(&s, run_options, &v);
-        if (id < 0)
-            return id;
-        if (id == 0)
-            break;
+    while ((id = scan_next(&s, run_options, &v)) > 0)
+        if (id == O_CONFIG)
+            o->config = v;
+    if (id < 0)
+        return id;
+    if (o->config) {
+        int r = load_config(o->config, o, &cc);
+        if (r < 0)
+            return r;
+    }
+    s.i = 0;
+    while ((id = scan_next(&s, run_options, &v)) > 0) {
+        if (id == O_CONFIG)
+            continue;
         if (id == O_HELP) {
             cli_usage(out);
             return 1;
@@ -513,14 +698,17 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, FILE *out)
         if (r < 0)
             return r;
     }
-    if (s.i >= argc)
+    if (s.i < argc) {
+        o->image = argv[s.i++];
+        if (s.i < argc && strcmp(argv[s.i], "--") == 0)
+            s.i++;
+        if (s.i < argc)
+            o->argv = argv + s.i;
+    }
+    if (!o->image)
         return err_setx(EINVAL, "no IMAGE given (usage: hutch run [OPTIONS] IMAGE COMMAND...)");
-    o->image = argv[s.i++];
-    if (s.i < argc && strcmp(argv[s.i], "--") == 0)
-        s.i++;
-    if (s.i >= argc)
+    if (!o->argv)
         return err_setx(EINVAL, "no COMMAND given (usage: hutch run [OPTIONS] IMAGE COMMAND...)");
-    o->argv = argv + s.i;
     /* Docker's order: ALL first, then the named ones; a drop beats an add. */
     o->caps = cc.drop_all ? 0 : CAPS_DEFAULT;
     if (cc.add_all || o->privileged)
@@ -529,8 +717,188 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, FILE *out)
     return check_net(o);
 }
 
+int cli_split_words(const char *s, char ***argv_out)
+{
+    /* One block: the pointers, then the words' bytes (never more than the input's). */
+    size_t len = strlen(s), max_words = len / 2 + 2;
+    char **argv = malloc(max_words * sizeof *argv + len + 1);
+    if (!argv)
+        return err_set(ENOMEM, "command");
+    char *out = (char *)(argv + max_words);
+    size_t n = 0;
+    const char *p = s;
+    for (;;) {
+        while (isspace((unsigned char)*p))
+            p++;
+        if (!*p)
+            break;
+        argv[n++] = out;
+        while (*p && !isspace((unsigned char)*p)) {
+            if (*p == '\'') {
+                const char *end = strchr(p + 1, '\'');
+                if (!end) {
+                    free(argv);
+                    return err_setx(EINVAL, "command: a ' is not closed");
+                }
+                memcpy(out, p + 1, (size_t)(end - p - 1));
+                out += end - p - 1;
+                p = end + 1;
+            } else if (*p == '"') {
+                for (p++; *p && *p != '"'; p++) {
+                    if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+                        p++;
+                    *out++ = *p;
+                }
+                if (*p != '"') {
+                    free(argv);
+                    return err_setx(EINVAL, "command: a \" is not closed");
+                }
+                p++;
+            } else if (*p == '\\' && p[1]) {
+                *out++ = p[1];
+                p += 2;
+            } else {
+                *out++ = *p++;
+            }
+        }
+        *out++ = '\0';
+    }
+    argv[n] = NULL;
+    *argv_out = argv;
+    return 0;
+}
+
+int cli_parse_signal(const char *s)
+{
+    static const struct {
+        const char *name;
+        int sig;
+    } names[] = {{"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"KILL", SIGKILL},
+                 {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"TERM", SIGTERM}, {"ALRM", SIGALRM},
+                 {"CONT", SIGCONT}, {"STOP", SIGSTOP}, {"WINCH", SIGWINCH}, {"PWR", SIGPWR}};
+    const char *n = strncasecmp(s, "SIG", 3) == 0 ? s + 3 : s;
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcasecmp(n, names[i].name) == 0)
+            return names[i].sig;
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (isdigit((unsigned char)*s) && !*end && v >= 1 && v <= 64)
+        return (int)v;
+    return err_setx(EINVAL, "bad signal '%s' (a name such as TERM, HUP, KILL, or a number)", s);
+}
+
+static void print_usage(FILE *out, const char *usage, const struct cli_option *table)
+{
+    fprintf(out, "Usage: %s\n\nOptions:\n", usage);
+    print_options(out, table);
+}
+
+int cli_parse_exec(int argc, char **argv, struct exec_opts *e, FILE *out)
+{
+    memset(e, 0, sizeof *e);
+    struct scan s = {.argc = argc, .argv = argv, .i = 0};
+    const char *v;
+    int id;
+    while ((id = scan_next(&s, exec_options, &v)) > 0) {
+        switch (id) {
+        case O_HELP:
+            print_usage(out, "hutch exec [OPTIONS] NAME COMMAND [ARG...]", exec_options);
+            return 1;
+        case O_ENV: {
+            if (!strchr(v, '=') || v[0] == '=')
+                return err_setx(EINVAL, "--env '%s': expected KEY=VALUE", v);
+            int r = append(&e->env, &e->n_env, sizeof *e->env, &v);
+            if (r < 0)
+                return r;
+            break;
+        }
+        case O_WORKDIR:
+            e->workdir = v;
+            if (check_container_path("--workdir", v) < 0)
+                return -EINVAL;
+            break;
+        case O_USER:
+            e->user = v;
+            if (check_user(v) < 0)
+                return -EINVAL;
+            break;
+        }
+    }
+    if (id < 0)
+        return id;
+    if (s.i >= argc)
+        return err_setx(EINVAL, "no NAME given (usage: hutch exec [OPTIONS] NAME COMMAND...)");
+    e->name = argv[s.i++];
+    if (cli_check_name("container name", e->name) < 0)
+        return -EINVAL;
+    if (s.i < argc && strcmp(argv[s.i], "--") == 0)
+        s.i++;
+    if (s.i >= argc)
+        return err_setx(EINVAL, "no COMMAND given (usage: hutch exec [OPTIONS] NAME COMMAND...)");
+    e->argv = argv + s.i;
+    return 0;
+}
+
+void exec_opts_free(struct exec_opts *e)
+{
+    free(e->env);
+    memset(e, 0, sizeof *e);
+}
+
+int cli_parse_ctl(const char *cmd, int argc, char **argv, struct ctl_opts *c, FILE *out)
+{
+    memset(c, 0, sizeof *c);
+    c->signal = SIGKILL;
+    c->timeout = 10;
+    bool list = strcmp(cmd, "list") == 0, stop = strcmp(cmd, "stop") == 0,
+         kill_cmd = strcmp(cmd, "kill") == 0;
+    const struct cli_option *table = list ? list_options : stop ? stop_options : no_options;
+    char usage[96];
+    snprintf(usage, sizeof usage, "hutch %s%s%s", cmd, list ? " [OPTIONS]" : stop ? " [OPTIONS] NAME" : " NAME",
+             kill_cmd ? " [SIGNAL]" : "");
+    struct scan s = {.argc = argc, .argv = argv, .i = 0};
+    const char *v;
+    int id;
+    while ((id = scan_next(&s, table, &v)) > 0) {
+        if (id == O_HELP) {
+            print_usage(out, usage, table);
+            return 1;
+        }
+        if (id == O_QUIET)
+            c->quiet = true;
+        if (id == O_TIME) {
+            unsigned long t = 0;
+            if (parse_uint("--time", v, 0, 86400, &t) < 0)
+                return -EINVAL;
+            c->timeout = (unsigned)t;
+        }
+    }
+    if (id < 0)
+        return id;
+    int operands = argc - s.i, want = list ? 0 : 1, extra = kill_cmd ? 1 : 0;
+    if (operands < want)
+        return err_setx(EINVAL, "no NAME given (usage: %s)", usage);
+    if (operands > want + extra)
+        return err_setx(EINVAL, "too many arguments (usage: %s)", usage);
+    if (!list) {
+        c->name = argv[s.i];
+        if (cli_check_name("container name", c->name) < 0)
+            return -EINVAL;
+    }
+    if (kill_cmd && operands == 2) {
+        int sig = cli_parse_signal(argv[s.i + 1]);
+        if (sig < 0)
+            return sig;
+        c->signal = sig;
+    }
+    return 0;
+}
+
 void run_opts_free(struct run_opts *o)
 {
+    for (size_t i = 0; i < o->n_owned; i++)
+        free(o->owned[i]);
+    free(o->owned);
     for (size_t i = 0; i < o->n_binds; i++) {
         free((char *)o->binds[i].src);
         free((char *)o->binds[i].dst);

@@ -42,6 +42,8 @@ struct limit_opts {
     const char *cpuset;   /* --cpuset */
 };
 
+enum restart_policy { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
+
 struct run_opts {
     const char *name;        /* NULL: run picks one */
     const char *hostname;    /* NULL: the name */
@@ -64,12 +66,50 @@ struct run_opts {
     bool seccomp_off;        /* --seccomp unconfined */
     bool userns;             /* --userns (always when run without root) */
     struct idmap uidmap, gidmap; /* --uidmap, --gidmap; count 0: the default */
+    bool detach;             /* -d: return once the command runs; a monitor stays */
+    const char *pidfile;     /* --pidfile: the pid of the hutch that owns the container */
+    const char *log;         /* --log: the container's output, appended */
+    uint64_t log_max;        /* --log-max: rotate past this size; 0: the default */
+    enum restart_policy restart;
+    unsigned restart_max;    /* on-failure:N; 0: no limit */
+    const char *config;      /* --config FILE */
+    char **owned;            /* strings read from the config file, freed with the options */
+    size_t n_owned;
+};
+
+/* `hutch exec [OPTIONS] NAME COMMAND...` */
+struct exec_opts {
+    const char *name;
+    char **argv;
+    const char **env;
+    size_t n_env;
+    const char *workdir;
+    const char *user;
+};
+
+/* The small commands: list [-q], kill NAME [SIGNAL], stop [-t S] NAME, wait NAME, inspect NAME,
+ * start NAME. */
+struct ctl_opts {
+    const char *name;
+    int signal;              /* kill: default SIGKILL */
+    unsigned timeout;        /* stop: seconds before SIGKILL, default 10 */
+    bool quiet;              /* list: names only */
 };
 
 /* Parse `hutch run` arguments (ARGV[0] is the first one after "run"). Returns 0, 1 when
  * help was asked for (printed to OUT), or a negative errno with a message recorded. */
 int cli_parse_run(int argc, char **argv, struct run_opts *o, FILE *out);
 void run_opts_free(struct run_opts *o);
+
+int cli_parse_exec(int argc, char **argv, struct exec_opts *e, FILE *out);
+void exec_opts_free(struct exec_opts *e);
+int cli_parse_ctl(const char *cmd, int argc, char **argv, struct ctl_opts *c, FILE *out);
+
+/* "TERM", "SIGTERM", "term" or "15" to 15; -EINVAL with a message. */
+int cli_parse_signal(const char *s);
+/* Pure: split a config file's command value into words: spaces separate, '...' and "..."
+ * quote, backslash escapes. *ARGV is NULL-terminated and malloc'd (one block). */
+int cli_split_words(const char *s, char ***argv);
 
 /* Checks shared with other commands; 0 or -EINVAL with a message. */
 int cli_check_name(const char *what, const char *name);

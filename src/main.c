@@ -1,13 +1,17 @@
 /* hutch: subcommand dispatch. The only place that prints errors and exits. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "caps.h"
 #include "cli.h"
 #include "err.h"
 #include "init.h"
-#include "run.h"
+#include "control.h"
+#include "exec.h"
+#include "monitor.h"
 #include "seccomp.h"
+#include "state.h"
 
 #ifndef HUTCH_VERSION
 #define HUTCH_VERSION "0.1"
@@ -21,7 +25,14 @@ static void usage(FILE *out)
           "A container runtime for small Linux boards: one static binary, no daemon.\n\n"
           "Commands:\n"
           "  run [OPTIONS] IMAGE [--] COMMAND [ARG...]   run COMMAND in a new container\n"
-          "  defaults                                    show the default capabilities and seccomp rules\n"
+          "  start NAME                   run the container of /etc/hutch/NAME.conf, detached\n"
+          "  exec [OPTIONS] NAME COMMAND  run COMMAND in the running container NAME\n"
+          "  list [-q]                    the running containers\n"
+          "  kill NAME [SIGNAL]           send SIGNAL (default KILL) to the container's init\n"
+          "  stop [-t SECONDS] NAME       SIGTERM, then SIGKILL after SECONDS (default 10)\n"
+          "  wait NAME                    wait for NAME to end; print and return its exit code\n"
+          "  inspect NAME                 NAME's state, as JSON\n"
+          "  defaults                     show the default capabilities and seccomp rules\n"
           "  help                                        show this help\n"
           "  version                                     show the version\n\n"
           "'hutch run --help' lists the options of run.\n",
@@ -71,22 +82,71 @@ static int fail(void)
     return EXIT_HUTCH;
 }
 
-static int cmd_run(int argc, char **argv)
+/* A command's result: its exit status, with the recorded message printed once. */
+static int finish(int r)
 {
-    struct run_opts o;
-    int r = cli_parse_run(argc, argv, &o, stdout);
-    if (r == 1) {
-        run_opts_free(&o);
-        return 0;
-    }
-    if (r == 0)
-        r = run_container(&o);
-    run_opts_free(&o);
     if (r < 0)
         return fail();
     if (*err_msg())
         fprintf(stderr, "hutch: %s\n", err_msg());
     return r;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    struct run_opts o;
+    int r = cli_parse_run(argc, argv, &o, stdout);
+    if (r == 0)
+        r = monitor_run(&o, argc, argv);
+    else if (r == 1)
+        r = 0;
+    run_opts_free(&o);
+    return finish(r);
+}
+
+/* hutch start NAME: hutch run --config DIR/NAME.conf --name NAME --detach */
+static int cmd_start(int argc, char **argv)
+{
+    struct ctl_opts c;
+    int r = cli_parse_ctl("start", argc, argv, &c, stdout);
+    if (r != 0)
+        return r == 1 ? 0 : fail();
+    const char *dir = getenv("HUTCH_CONFIG_DIR");
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s.conf", dir && *dir ? dir : "/etc/hutch", c.name);
+    char *run_argv[] = {"--config", path, "--name", (char *)c.name, "--detach", NULL};
+    return cmd_run(5, run_argv);
+}
+
+static int cmd_exec(int argc, char **argv)
+{
+    struct exec_opts e;
+    int r = cli_parse_exec(argc, argv, &e, stdout);
+    if (r == 0)
+        r = exec_in(&e);
+    else if (r == 1)
+        r = 0;
+    exec_opts_free(&e);
+    return finish(r);
+}
+
+static int cmd_control(const char *cmd, int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*fn)(const struct ctl_opts *);
+    } commands[] = {{"list", control_list}, {"kill", control_kill}, {"stop", control_stop},
+                    {"wait", control_wait}, {"inspect", control_inspect}};
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+        if (strcmp(cmd, commands[i].name) != 0)
+            continue;
+        struct ctl_opts c;
+        int r = cli_parse_ctl(cmd, argc, argv, &c, stdout);
+        if (r == 1)
+            return 0;
+        return finish(r == 0 ? commands[i].fn(&c) : r);
+    }
+    return -1;
 }
 
 int main(int argc, char **argv)
@@ -99,6 +159,13 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "start") == 0)
+        return cmd_start(argc - 2, argv + 2);
+    if (strcmp(cmd, "exec") == 0)
+        return cmd_exec(argc - 2, argv + 2);
+    int r = cmd_control(cmd, argc - 2, argv + 2);
+    if (r >= 0)
+        return r;
     if (strcmp(cmd, "defaults") == 0)
         return cmd_defaults();
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {

@@ -1,6 +1,7 @@
 #include "run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -22,11 +23,13 @@
 #include "net.h"
 #include "rootfs.h"
 #include "userns.h"
+#include "supervise.h"
 #include "sys.h"
 
 /* Everything the parent holds for one container; released in reverse order by release(). */
 struct container {
     const struct run_opts *o;
+    struct run_hooks *hooks;
     bool rootless;             /* run by an ordinary user: a user namespace, no loop, no cgroups */
     struct child_ctx ctx;
     int root_fd;               /* for the child in a user namespace: its root, detached */
@@ -40,7 +43,7 @@ struct container {
     int chan[2];
     int sigfd;
     sigset_t old_mask;
-    bool mask_set;
+    int out[2];                /* the container's output, when it goes to a log */
     pid_t pid;
 };
 
@@ -82,22 +85,6 @@ static int check_inputs(struct container *c)
     return 0;
 }
 
-/* Block the signals the parent handles (before clone, so none is lost) and read them from a
- * signalfd. */
-static int take_signals(struct container *c)
-{
-    sigset_t set;
-    init_forwarded_signals(&set);
-    sigaddset(&set, SIGCHLD);
-    if (sigprocmask(SIG_BLOCK, &set, &c->old_mask) < 0)
-        return err_set(errno, "sigprocmask");
-    c->mask_set = true;
-    c->sigfd = signalfd(-1, &set, SFD_CLOEXEC);
-    if (c->sigfd < 0)
-        return err_set(errno, "signalfd");
-    return 0;
-}
-
 static int start_child(struct container *c)
 {
     const struct run_opts *o = c->o;
@@ -119,6 +106,7 @@ static int start_child(struct container *c)
          * the parent does that for the child when it can, as root. */
         .premount = (flags & CLONE_NEWUSER) && !c->rootless,
         .root_fd = -1,
+        .out_fd = c->out[1],
     };
     pid_t pid = sys_clone(flags);
     if (pid < 0) {
@@ -134,6 +122,10 @@ static int start_child(struct container *c)
     c->pid = pid;
     close(c->chan[1]);
     c->chan[1] = -1;
+    if (c->out[1] >= 0) {
+        close(c->out[1]); /* the container's ends are the only writers left */
+        c->out[1] = -1;
+    }
     return 0;
 }
 
@@ -156,65 +148,6 @@ static int prepare_userns(struct container *c)
     return r;
 }
 
-/* Read what the child says: an error record, or end of file once the command runs. */
-static void read_channel(struct container *c, bool *open, int *code)
-{
-    struct chan_msg m;
-    int r;
-    while ((r = chan_recv(c->chan[0], &m, false, NULL)) == 1)
-        if (m.kind == CHAN_ERROR) {
-            err_setx(EIO, "%s", m.text);
-            *code = m.code;
-        }
-    if (r == 0 || (r < 0 && r != -EAGAIN))
-        *open = false;
-}
-
-/* Forward signals until the child ends; returns its exit code. */
-static int supervise(struct container *c)
-{
-    bool chan_open = true, killed = false;
-    int code = -1, killed_by = 0;
-    for (;;) {
-        struct pollfd pfd[2] = {{.fd = c->sigfd, .events = POLLIN},
-                                {.fd = c->chan[0], .events = POLLIN}};
-        if (poll(pfd, chan_open ? 2 : 1, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            return err_set(errno, "poll");
-        }
-        if (chan_open && pfd[1].revents)
-            read_channel(c, &chan_open, &code);
-        if (!(pfd[0].revents & POLLIN))
-            continue;
-        struct signalfd_siginfo si;
-        if (read(c->sigfd, &si, sizeof si) != sizeof si)
-            continue;
-        if (si.ssi_signo != SIGCHLD) {
-            if (chan_open && !killed) {
-                /* The command does not run yet, so nothing inside could take the signal:
-                 * stop the container now and report the signal as the cause. */
-                killed = true;
-                killed_by = (int)si.ssi_signo;
-                kill(c->pid, SIGKILL);
-            } else if (!killed) {
-                kill(c->pid, (int)si.ssi_signo);
-            }
-            continue;
-        }
-        int status;
-        pid_t p = waitpid(c->pid, &status, WNOHANG);
-        if (p != c->pid)
-            continue;
-        c->pid = -1;
-        if (chan_open)
-            read_channel(c, &chan_open, &code);
-        if (killed_by)
-            return 128 + killed_by;
-        return init_exit_code(status);
-    }
-}
-
 static void release(struct container *c)
 {
     if (c->pid > 0) {
@@ -228,27 +161,31 @@ static void release(struct container *c)
     for (int i = 0; i < 2; i++)
         if (c->chan[i] >= 0)
             close(c->chan[i]);
-    if (c->sigfd >= 0)
-        close(c->sigfd);
     if (c->root_fd >= 0)
         close(c->root_fd);
-    if (c->mask_set)
+    for (int i = 0; i < 2; i++)
+        if (c->out[i] >= 0)
+            close(c->out[i]);
+    if (c->sigfd >= 0)
         sigprocmask(SIG_SETMASK, &c->old_mask, NULL);
     loop_release(&c->loop);
 }
 
-int run_container(const struct run_opts *o)
+static void on_started(void *arg)
 {
-    struct container c = {.o = o, .chan = {-1, -1}, .sigfd = -1, .pid = -1, .root_fd = -1,
-                          .loop = {.fd = -1, .file_fd = -1}};
-    if (o->name)
-        snprintf(c.name, sizeof c.name, "%s", o->name);
-    else
-        snprintf(c.name, sizeof c.name, "hutch-%d", (int)getpid());
+    struct container *c = arg;
+    if (c->hooks && c->hooks->started)
+        c->hooks->started(c->pid, c->hooks->arg);
+}
 
+int run_container(const struct run_opts *o, const char *name, struct run_hooks *hooks)
+{
+    struct container c = {.o = o, .hooks = hooks, .chan = {-1, -1}, .out = {-1, -1}, .sigfd = -1,
+                          .pid = -1, .root_fd = -1, .loop = {.fd = -1, .file_fd = -1}};
+    snprintf(c.name, sizeof c.name, "%s", name);
     c.rootless = geteuid() != 0;
     /* Signals first: from here on, SIGTERM and friends end the container through release(). */
-    int r = take_signals(&c);
+    int r = supervise_signals(&c.sigfd, &c.old_mask);
     if (!c.rootless)
         cgroup_clean_stale(); /* of containers whose hutch was killed */
     if (r == 0)
@@ -262,6 +199,8 @@ int run_container(const struct run_opts *o)
         r = loop_attach(o->image, c.ro, loop_method_from_env(), &c.loop);
     if (r == 0)
         r = chan_pair(c.chan);
+    if (r == 0 && hooks && hooks->log && pipe2(c.out, O_CLOEXEC) < 0)
+        r = err_set(errno, "pipe");
     if (r == 0)
         r = start_child(&c);
     /* The parent prepares what lives outside the container, then lets the child go. */
@@ -277,8 +216,14 @@ int run_container(const struct run_opts *o)
         close(c.root_fd); /* the child has its own copy now; this one would pin the mount */
         c.root_fd = -1;
     }
-    if (r == 0)
-        r = supervise(&c);
+    if (r == 0) {
+        struct supervise sv = {.pid = c.pid, .sigfd = c.sigfd, .chan = c.chan[0], .out = c.out[0],
+                               .log = hooks ? hooks->log : NULL, .started = on_started, .arg = &c};
+        r = supervise(&sv);
+        c.pid = sv.pid;
+        if (hooks)
+            hooks->stop_signal = sv.stop_signal;
+    }
     if (r == 128 + SIGKILL && cgroup_oom_killed(&c.cg)) {
         char size[32];
         snprintf(size, sizeof size, "%llu MiB", (unsigned long long)(o->limits.memory >> 20));

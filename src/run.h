@@ -3,11 +3,22 @@
 #ifndef HUTCH_RUN_H
 #define HUTCH_RUN_H
 
-#include "cli.h"
+#include <sys/types.h>
 
-/* Run the container to its end. Returns its exit code (>= 0), with a message recorded when
- * the code is hutch's (125) or the command's failure to start (126, 127); or a negative errno
- * with a message when hutch failed before the container existed. */
-int run_container(const struct run_opts *o);
+#include "cli.h"
+#include "log.h"
+
+struct run_hooks {
+    /* Called once the command runs, with the container's init (as this namespace sees it). */
+    void (*started)(pid_t pid, void *arg);
+    void *arg;
+    struct log *log;  /* the container's output goes there; NULL: to hutch's own stdout, stderr */
+    int stop_signal;  /* out: SIGTERM, SIGINT or SIGQUIT when one came (a stop, not a restart) */
+};
+
+/* Run the container NAME to its end. HOOKS may be NULL. Returns its exit code (>= 0), with a
+ * message recorded when the code is hutch's (125) or the command's failure to start (126, 127);
+ * or a negative errno with a message when hutch failed before the container existed. */
+int run_container(const struct run_opts *o, const char *name, struct run_hooks *hooks);
 
 #endif

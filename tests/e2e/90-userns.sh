@@ -54,8 +54,11 @@ bad_maps() {
     rc_is 125 && one_line_error "INSIDE:OUTSIDE:COUNT"
 }
 
-# An ordinary user, for these: nobody, through the test probe.
-as_nobody() { "$PROBE" as-user 65534 65534 "$@"; }
+# An ordinary user, for these: nobody, through the test probe, with a state directory of its own.
+as_nobody() {
+    mkdir -p "$T/nobody-state" && chown 65534:65534 "$T/nobody-state" && chmod 755 "$T"
+    HUTCH_STATE_DIR=$T/nobody-state "$PROBE" as-user 65534 65534 "$@"
+}
 rootless_directory_root() {
     # The user must be able to reach the binary and the tree.
     cp "$HUTCH" "$T/hutch" && cp -a "$ROOTDIR" "$T/root" && chmod 755 "$T" || return 1

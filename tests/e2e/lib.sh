@@ -9,6 +9,8 @@
 SQFS=$IMAGES/busybox.sqfs
 ROOTDIR=$IMAGES/rootfs
 T=$(mktemp -d "${TMPDIR:-/tmp}/hutch-e2e.XXXXXX") || exit 1
+# Containers' state in a directory of this test's own, not the machine's /run/hutch.
+export HUTCH_STATE_DIR="$T/state"
 # A writable image is locked by the container that uses it: each test file gets its own copy,
 # so that it never waits on (or disturbs) anyone else using the build's image.
 EXT4=$T/busybox.ext4
@@ -68,6 +70,13 @@ our_veths() {
     ip -o link | grep '@' | sed 's/^[0-9]*: \([^:@]*\).*/\1/'
     return 0
 }
+# State directories of containers (none may outlive its container). A killed hutch's state is
+# cleared the next time hutch looks (here: list).
+our_states() {
+    "$HUTCH" list --quiet >/dev/null 2>&1
+    ls "$HUTCH_STATE_DIR" 2>/dev/null
+    return 0
+}
 # Re-run the calling test file in a network namespace of its own, with lo up.
 in_own_netns() {
     if [ -z "${OWN_NETNS:-}" ]; then
@@ -82,11 +91,11 @@ in_own_netns() {
 no_leaks() {
     local tries=0
     while [ $tries -lt 100 ]; do
-        [ -z "$(our_loops)$(new_mounts)$(hutch_procs)$(our_veths)" ] && return 0
+        [ -z "$(our_loops)$(new_mounts)$(hutch_procs)$(our_veths)$(our_states)" ] && return 0
         sleep 0.1
         tries=$((tries + 1))
     done
-    no "left behind: loops [$(our_loops)] mounts [$(new_mounts)] hutch pids [$(hutch_procs)] veths [$(our_veths)]"
+    no "left behind: loops [$(our_loops)] mounts [$(new_mounts)] hutch pids [$(hutch_procs)] veths [$(our_veths)] states [$(our_states)]"
 }
 
 # t NAME FUNCTION: run one test.

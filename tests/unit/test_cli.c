@@ -1,6 +1,7 @@
 /* Unit tests of the command line parser: no side effects, so no root needed. */
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "caps.h"
@@ -219,6 +220,117 @@ static void test_limit_errors(void)
     expect_error(seccomp_bad, "default or unconfined");
 }
 
+static void test_split_words(void)
+{
+    char **w;
+    CHECK_EQ_INT(cli_split_words("  sh -c 'echo a  b' \"x \\\"y\\\"\" z\\ w  ", &w), 0);
+    CHECK_EQ_STR(w[0], "sh");
+    CHECK_EQ_STR(w[1], "-c");
+    CHECK_EQ_STR(w[2], "echo a  b");
+    CHECK_EQ_STR(w[3], "x \"y\"");
+    CHECK_EQ_STR(w[4], "z w");
+    CHECK(w[5] == NULL);
+    free(w);
+    CHECK_EQ_INT(cli_split_words("", &w), 0);
+    CHECK(w[0] == NULL);
+    free(w);
+    CHECK_EQ_INT(cli_split_words("a'b'c\"d\"", &w), 0);
+    CHECK_EQ_STR(w[0], "abcd");
+    free(w);
+    CHECK_EQ_INT(cli_split_words("echo 'open", &w), -EINVAL);
+    CHECK_EQ_INT(cli_split_words("echo \"open", &w), -EINVAL);
+}
+
+static void test_signals(void)
+{
+    CHECK_EQ_INT(cli_parse_signal("TERM"), 15);
+    CHECK_EQ_INT(cli_parse_signal("sigterm"), 15);
+    CHECK_EQ_INT(cli_parse_signal("KILL"), 9);
+    CHECK_EQ_INT(cli_parse_signal("HUP"), 1);
+    CHECK_EQ_INT(cli_parse_signal("10"), 10);
+    CHECK_EQ_INT(cli_parse_signal("0"), -EINVAL);
+    CHECK_EQ_INT(cli_parse_signal("65"), -EINVAL);
+    CHECK_EQ_INT(cli_parse_signal("FOO"), -EINVAL);
+}
+
+static void test_ctl_and_exec(void)
+{
+    struct ctl_opts c;
+    ARGS(kill_args, "web", "HUP");
+    CHECK_EQ_INT(cli_parse_ctl("kill", 2, kill_args, &c, devnull), 0);
+    CHECK_EQ_STR(c.name, "web");
+    CHECK_EQ_INT(c.signal, 1);
+    ARGS(kill_default, "web");
+    CHECK_EQ_INT(cli_parse_ctl("kill", 1, kill_default, &c, devnull), 0);
+    CHECK_EQ_INT(c.signal, 9);
+    ARGS(stop_args, "-t", "3", "web");
+    CHECK_EQ_INT(cli_parse_ctl("stop", 3, stop_args, &c, devnull), 0);
+    CHECK_EQ_INT(c.timeout, 3);
+    ARGS(list_args, "--quiet");
+    CHECK_EQ_INT(cli_parse_ctl("list", 1, list_args, &c, devnull), 0);
+    CHECK(c.quiet);
+    ARGS(too_many, "web", "extra");
+    CHECK_EQ_INT(cli_parse_ctl("stop", 2, too_many, &c, devnull), -EINVAL);
+    CHECK_EQ_INT(cli_parse_ctl("wait", 0, too_many, &c, devnull), -EINVAL);
+    ARGS(bad_name, "../x");
+    CHECK_EQ_INT(cli_parse_ctl("inspect", 1, bad_name, &c, devnull), -EINVAL);
+
+    struct exec_opts e;
+    ARGS(exec_args, "-e", "A=1", "--workdir", "/tmp", "-u", "1000", "web", "ls", "-l");
+    CHECK_EQ_INT(cli_parse_exec(9, exec_args, &e, devnull), 0);
+    CHECK_EQ_STR(e.name, "web");
+    CHECK_EQ_STR(e.argv[0], "ls");
+    CHECK_EQ_STR(e.argv[1], "-l");
+    CHECK_EQ_INT(e.n_env, 1);
+    CHECK_EQ_STR(e.workdir, "/tmp");
+    CHECK_EQ_STR(e.user, "1000");
+    exec_opts_free(&e);
+    ARGS(exec_noname, "-e", "A=1");
+    CHECK_EQ_INT(cli_parse_exec(2, exec_noname, &e, devnull), -EINVAL);
+    exec_opts_free(&e);
+    ARGS(exec_nocmd, "web");
+    CHECK_EQ_INT(cli_parse_exec(1, exec_nocmd, &e, devnull), -EINVAL);
+    exec_opts_free(&e);
+}
+
+static void test_config_file(void)
+{
+    char path[] = "/tmp/hutch-test-config.XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f = fdopen(fd, "w");
+    fputs("# comment\n\nimage = /img.sqfs\ncommand = sh -c \"echo hi\"\nmemory = 64M\n"
+          "env = A=1\nro = yes\nno-init = false\nhostname = 'from-file'\n", f);
+    fclose(f);
+    struct run_opts o;
+    ARGS(a, "--config", path, "--hostname", "from-cli", "-e", "B=2");
+    CHECK_EQ_INT(parse(&o, a), 0);
+    CHECK_EQ_STR(o.image, "/img.sqfs");
+    CHECK_EQ_STR(o.argv[0], "sh");
+    CHECK_EQ_STR(o.argv[2], "echo hi");
+    CHECK_EQ_INT(o.limits.memory, 64 << 20);
+    CHECK(o.ro && !o.no_init);
+    CHECK_EQ_STR(o.hostname, "from-cli"); /* the command line wins */
+    CHECK_EQ_INT(o.n_env, 2);             /* repeatable options add up */
+    run_opts_free(&o);
+    /* IMAGE and COMMAND on the command line replace the file's */
+    ARGS(b, "--config", path, "/other.ext4", "true");
+    CHECK_EQ_INT(parse(&o, b), 0);
+    CHECK_EQ_STR(o.image, "/other.ext4");
+    CHECK_EQ_STR(o.argv[0], "true");
+    run_opts_free(&o);
+
+    f = fopen(path, "a");
+    fputs("memory = lots\n", f);
+    fclose(f);
+    ARGS(c, "--config", path);
+    expect_error(c, ":10: --memory 'lots'");
+    f = fopen(path, "w");
+    fputs("frobnicate = 1\n", f);
+    fclose(f);
+    expect_error(c, ":1: unknown key 'frobnicate'");
+    unlink(path);
+}
+
 static void test_bind_specs(void)
 {
     struct bind_spec b;
@@ -262,6 +374,10 @@ int main(void)
     test_net_options();
     test_net_errors();
     test_limits_and_caps();
+    test_split_words();
+    test_signals();
+    test_ctl_and_exec();
+    test_config_file();
     test_limit_errors();
     test_help();
     fclose(devnull);

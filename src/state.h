@@ -1,0 +1,46 @@
+/* state: /run/hutch/NAME/, what `hutch list`, `exec`, `stop`, `wait` and `inspect` know of a
+ * running container: one small file per field (pid, monitor, status, image, ip, started,
+ * restarts, exit-code, options, cgroups), and a lock file that the hutch owning the container
+ * holds with flock for the container's life. A state whose lock nobody holds is stale: its
+ * container is gone, and whoever sees it first removes it. When the owner ends, it writes the
+ * exit code into the lock file before it lets go, for `hutch wait`. */
+#ifndef HUTCH_STATE_H
+#define HUTCH_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct state {
+    char dir[256];
+    int lock_fd; /* -1 when not held */
+};
+
+/* The directory that holds every container's state: $HUTCH_STATE_DIR, else /run/hutch for
+ * root, else $XDG_RUNTIME_DIR/hutch or /tmp/hutch-UID. */
+const char *state_base(void);
+
+/* Take NAME: make its directory and hold its lock. -EBUSY (recorded) when a live container has
+ * the name; a stale state of that name is removed first. */
+int state_claim(const char *name, struct state *st);
+/* Write one field (atomically: a new file renamed over the old). */
+int state_put(const struct state *st, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The command line the container was started with, NUL-separated (for exec and inspect). */
+int state_put_argv(const struct state *st, const char *key, int argc, char **argv);
+/* The container ended with EXIT_CODE (-1: unknown): remove the state and let go of the name. */
+void state_release(struct state *st, int exit_code);
+
+/* Read a field of container NAME into BUF (trailing newline removed). Returns its length, or
+ * -ENOENT with a message when there is no such live container. */
+int state_get(const char *name, const char *key, char *buf, size_t len);
+/* Whether NAME is a live container (its lock is held); removes a stale state it meets. */
+bool state_live(const char *name);
+/* Call FN for each live container, in name order; removes the stale states it meets. */
+int state_each(void (*fn)(const char *name, void *arg), void *arg);
+
+/* Until container NAME ends (TIMEOUT_MS < 0: for as long as it takes). Returns its exit code,
+ * -ETIMEDOUT, or -ENOENT / -EIO (recorded). */
+int state_wait(const char *name, int timeout_ms);
+
+#endif

@@ -1,0 +1,32 @@
+/* supervise: the parent's side while a child in a container lives: forward signals to it, read
+ * what it says on the channel, copy its output into a log, and wait for its end. Used by
+ * `hutch run` (the child is the container's init) and `hutch exec` (the child is the command). */
+#ifndef HUTCH_SUPERVISE_H
+#define HUTCH_SUPERVISE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "log.h"
+
+struct supervise {
+    pid_t pid;                  /* the child; -1 once reaped */
+    int sigfd;                  /* from supervise_signals */
+    int chan;                   /* the channel, or -1 (set to -1 at its end; the owner closes) */
+    int out;                    /* read end of the container's output, or -1 (likewise) */
+    struct log *log;            /* where that output goes */
+    void (*started)(void *arg); /* called once the channel ends: the command runs */
+    void *arg;
+    int stop_signal;            /* out: SIGTERM, SIGINT or SIGQUIT when one came (a stop) */
+    bool failed;                /* out: the child reported a failure before the command ran */
+};
+
+/* Block the signals that are forwarded, and SIGCHLD, and read them from a signalfd. */
+int supervise_signals(int *sigfd, sigset_t *old_mask);
+
+/* Until the child ends. Returns its exit code, with a message recorded when the child sent
+ * one; a signal that comes before the command runs ends the child at once (128+N). */
+int supervise(struct supervise *s);
+
+#endif
