@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "sys.h"
 
 /* The controllers hutch sets limits with, in the order of the CG_ bits. */
 static const struct {
@@ -79,44 +80,14 @@ bool cgroup_valid_cpuset(const char *list)
     }
 }
 
-static int read_text(const char *path, char *buf, size_t size)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    size_t total = 0;
-    ssize_t n;
-    while (total + 1 < size && (n = read(fd, buf + total, size - 1 - total)) > 0)
-        total += (size_t)n;
-    close(fd);
-    buf[total] = '\0';
-    return (int)total;
-}
-
 static int read_layout(struct cgroup_layout *l)
 {
     static char mounts[65536];
-    int r = read_text("/proc/self/mounts", mounts, sizeof mounts);
+    int r = sys_read_text("/proc/self/mounts", mounts, sizeof mounts);
     if (r < 0)
         return err_set(-r, "read /proc/self/mounts");
     cgroup_parse_mounts(mounts, l);
     return 0;
-}
-
-static int write_at(int dirfd, const char *file, const char *value)
-{
-    int fd = openat(dirfd, file, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    ssize_t n = write(fd, value, strlen(value));
-    int e = n < 0 ? errno : 0;
-    close(fd);
-    return -e;
-}
-
-static int write_path(const char *path, const char *value)
-{
-    return write_at(AT_FDCWD, path, value);
 }
 
 /* The controllers that the v2 hierarchy at MNT offers. */
@@ -125,7 +96,7 @@ static unsigned v2_controllers(const char *mnt)
     char path[300], buf[512];
     unsigned have = 0;
     snprintf(path, sizeof path, "%s/cgroup.controllers", mnt);
-    if (read_text(path, buf, sizeof buf) < 0)
+    if (sys_read_text(path, buf, sizeof buf) < 0)
         return 0;
     char *save, *tok;
     for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
@@ -144,7 +115,7 @@ static uint64_t oom_kills(const struct cgroup *cg)
         char path[300], buf[1024];
         snprintf(path, sizeof path, "%s/%s", cg->dir[i].path,
                  cg->dir[i].v2 ? "memory.events" : "memory.oom_control");
-        if (read_text(path, buf, sizeof buf) < 0)
+        if (sys_read_text(path, buf, sizeof buf) < 0)
             return 0;
         const char *p = strstr(buf, "oom_kill ");
         return p ? strtoull(p + 9, NULL, 10) : 0;
@@ -167,10 +138,10 @@ static int prepare_parent(const char *mnt, bool v2, unsigned controls)
             char word[32], sub[320];
             snprintf(word, sizeof word, "+%s", controllers[i].name);
             snprintf(sub, sizeof sub, "%s/cgroup.subtree_control", mnt);
-            int r = write_path(sub, word);
+            int r = sys_write_text(AT_FDCWD, sub, word);
             snprintf(sub, sizeof sub, "%s/hutch/cgroup.subtree_control", mnt);
             if (r == 0)
-                r = write_path(sub, word);
+                r = sys_write_text(AT_FDCWD, sub, word);
             if (r < 0)
                 return err_set(-r, "%s: enable the %s controller in %s", controllers[i].option,
                                controllers[i].name, sub);
@@ -182,9 +153,9 @@ static int prepare_parent(const char *mnt, bool v2, unsigned controls)
             char from[320], to[320], value[256];
             snprintf(from, sizeof from, "%s/%s", mnt, files[i]);
             snprintf(to, sizeof to, "%s/hutch/%s", mnt, files[i]);
-            if (read_text(to, value, sizeof value) > 1)
+            if (sys_read_text(to, value, sizeof value) > 1)
                 continue;
-            if (read_text(from, value, sizeof value) < 0 || write_path(to, value) < 0)
+            if (sys_read_text(from, value, sizeof value) < 0 || sys_write_text(AT_FDCWD, to, value) < 0)
                 return err_set(errno, "cgroup %s", to);
         }
     }
@@ -275,30 +246,30 @@ static int apply_limits(const struct cgroup *cg, const struct cgroup_limits *lim
         if (c & CG_MEMORY) {
             snprintf(v, sizeof v, "%" PRIu64, lim->memory);
             const char *f = v2 ? "memory.max" : "memory.limit_in_bytes";
-            if ((r = write_at(fd, f, v)) < 0)
+            if ((r = sys_write_text(fd, f, v)) < 0)
                 return limit_error(r, 0, f, v);
             /* No swap beyond the limit: --memory is what the container gets. */
             if (v2)
-                write_at(fd, "memory.swap.max", "0");
+                sys_write_text(fd, "memory.swap.max", "0");
             else
-                write_at(fd, "memory.memsw.limit_in_bytes", v);
+                sys_write_text(fd, "memory.memsw.limit_in_bytes", v);
         }
         if (c & CG_PIDS) {
             snprintf(v, sizeof v, "%" PRIu64, lim->pids);
-            if ((r = write_at(fd, "pids.max", v)) < 0)
+            if ((r = sys_write_text(fd, "pids.max", v)) < 0)
                 return limit_error(r, 1, "pids.max", v);
         }
         if (c & CG_CPU) {
             if (v2) {
                 snprintf(v, sizeof v, "%" PRIu64 " %d", lim->cpu_quota_us, CGROUP_CPU_PERIOD_US);
-                if ((r = write_at(fd, "cpu.max", v)) < 0)
+                if ((r = sys_write_text(fd, "cpu.max", v)) < 0)
                     return limit_error(r, 2, "cpu.max", v);
             } else {
                 snprintf(v, sizeof v, "%d", CGROUP_CPU_PERIOD_US);
-                if ((r = write_at(fd, "cpu.cfs_period_us", v)) < 0)
+                if ((r = sys_write_text(fd, "cpu.cfs_period_us", v)) < 0)
                     return limit_error(r, 2, "cpu.cfs_period_us", v);
                 snprintf(v, sizeof v, "%" PRIu64, lim->cpu_quota_us);
-                if ((r = write_at(fd, "cpu.cfs_quota_us", v)) < 0)
+                if ((r = sys_write_text(fd, "cpu.cfs_quota_us", v)) < 0)
                     return limit_error(r, 2, "cpu.cfs_quota_us", v);
             }
         }
@@ -306,14 +277,14 @@ static int apply_limits(const struct cgroup *cg, const struct cgroup_limits *lim
             if (!v2) {
                 char mems[256], parent[300];
                 snprintf(parent, sizeof parent, "%s/../cpuset.mems", cg->dir[i].path);
-                if (read_text(parent, mems, sizeof mems) < 0 || write_at(fd, "cpuset.mems", mems) < 0)
+                if (sys_read_text(parent, mems, sizeof mems) < 0 || sys_write_text(fd, "cpuset.mems", mems) < 0)
                     return err_set(errno, "--cpuset: cpuset.mems");
             }
-            if ((r = write_at(fd, "cpuset.cpus", lim->cpuset)) < 0) {
+            if ((r = sys_write_text(fd, "cpuset.cpus", lim->cpuset)) < 0) {
                 char have[256] = "?", path[300];
                 snprintf(path, sizeof path, "%s/../cpuset.%scpus", cg->dir[i].path,
                          v2 ? "effective_" : "");
-                read_text(path, have, sizeof have);
+                sys_read_text(path, have, sizeof have);
                 have[strcspn(have, "\n")] = '\0';
                 if (r == -EINVAL || r == -ERANGE)
                     return err_setx(EINVAL, "--cpuset %s: not CPUs of this machine (it has %s)",
@@ -374,7 +345,7 @@ int cgroup_add(const struct cgroup *cg, pid_t pid)
     char v[32];
     snprintf(v, sizeof v, "%d", (int)pid);
     for (int i = 0; i < cg->n; i++) {
-        int r = write_at(cg->dir[i].fd, "cgroup.procs", v);
+        int r = sys_write_text(cg->dir[i].fd, "cgroup.procs", v);
         if (r < 0)
             return err_set(-r, "join cgroup %s", cg->dir[i].path);
     }
@@ -450,7 +421,7 @@ void cgroup_clean_stale(void)
 int cgroup_join(const char *name)
 {
     static char mounts[65536];
-    int r = read_text("/proc/self/mounts", mounts, sizeof mounts);
+    int r = sys_read_text("/proc/self/mounts", mounts, sizeof mounts);
     if (r < 0)
         return err_set(-r, "read /proc/self/mounts");
     char pid[32];
@@ -461,7 +432,7 @@ int cgroup_join(const char *name)
         if (sscanf(line, "%255s %255s %63s", dev, mnt, type) != 3 || strncmp(type, "cgroup", 6) != 0)
             continue;
         snprintf(path, sizeof path, "%s/hutch/%s/cgroup.procs", mnt, name);
-        if (access(path, F_OK) == 0 && (r = write_path(path, pid)) < 0)
+        if (access(path, F_OK) == 0 && (r = sys_write_text(AT_FDCWD, path, pid)) < 0)
             return err_set(-r, "join cgroup %s", path);
     }
     return 0;

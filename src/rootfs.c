@@ -87,25 +87,6 @@ static int attach_source(const struct source *s, const char *dst)
     return mount(fdp, dst, NULL, MS_BIND | MS_REC, NULL);
 }
 
-/* mkdir -p PATH (within the current root); EEXIST is fine. */
-static int make_dirs(const char *path)
-{
-    char p[PATH_MAX];
-    if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p)
-        return -ENAMETOOLONG;
-    for (char *c = p + 1;; c++) {
-        if (*c == '/' || *c == '\0') {
-            char saved = *c;
-            *c = '\0';
-            if (mkdir(p, 0755) < 0 && errno != EEXIST)
-                return -errno;
-            *c = saved;
-            if (saved == '\0')
-                return 0;
-        }
-    }
-}
-
 /* A directory that must exist in the image to mount on. */
 static int need_dir(const char *path, const char *shown, bool ro)
 {
@@ -237,13 +218,13 @@ static int pivot(const char *staging)
 static int make_target(const char *dst, bool dir)
 {
     if (dir)
-        return make_dirs(dst);
+        return sys_make_dirs(dst, 0755);
     char parent[PATH_MAX];
     snprintf(parent, sizeof parent, "%s", dst);
     char *slash = strrchr(parent, '/');
     if (slash && slash != parent) {
         *slash = '\0';
-        int r = make_dirs(parent);
+        int r = sys_make_dirs(parent, 0755);
         if (r < 0)
             return r;
     }

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "err.h"
+#include "sys.h"
 
 const char *state_base(void)
 {
@@ -28,22 +29,6 @@ const char *state_base(void)
     else
         snprintf(base, sizeof base, "/tmp/hutch-%u", (unsigned)geteuid());
     return base;
-}
-
-static int make_dirs(const char *path)
-{
-    char p[256];
-    snprintf(p, sizeof p, "%s", path);
-    for (char *c = p + 1;; c++) {
-        if (*c == '/' || *c == '\0') {
-            char saved = *c;
-            *c = '\0';
-            if (mkdir(p, 0755) < 0 && errno != EEXIST)
-                return -errno;
-            if (!(*c = saved))
-                return 0;
-        }
-    }
 }
 
 /* Remove every file of a state directory, then the directory. */
@@ -88,7 +73,7 @@ int state_claim(const char *name, struct state *st)
     if (snprintf(st->dir, sizeof st->dir, "%s/%s", state_base(), name) >= (int)sizeof st->dir)
         return err_setx(ENAMETOOLONG, "state directory for %s: path too long", name);
     for (int attempt = 0; attempt < 5; attempt++) {
-        int r = make_dirs(st->dir);
+        int r = sys_make_dirs(st->dir, 0755);
         if (r < 0)
             return err_set(-r, "state directory %s (set HUTCH_STATE_DIR to a writable place)",
                            st->dir);

@@ -109,7 +109,23 @@ static inline int sys_mount_setattr(int dfd, const char *path, unsigned flags,
     return (int)syscall(SYS_mount_setattr, dfd, path, flags, attr, sizeof *attr);
 }
 
+#ifndef SYS_fspick
+#define SYS_fspick 433
+#endif
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+
 /* Close every file descriptor from 3 up, except KEEP (may be -1). */
 void sys_close_fds_except(int keep);
+
+/* Small file helpers the modules share; each returns 0 (or a length) or a negative errno and
+ * records nothing: the caller names the object. */
+/* Write TEXT to PATH (relative to DIRFD, or AT_FDCWD), as one write: for /proc and cgroup files. */
+int sys_write_text(int dirfd, const char *path, const char *text);
+/* Read PATH into BUF, NUL-terminated; returns the length read. */
+int sys_read_text(const char *path, char *buf, size_t size);
+/* mkdir -p PATH with MODE; directories already there are fine. */
+int sys_make_dirs(const char *path, mode_t mode);
 
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "sys.h"
 
 int userns_parse_map(const char *what, const char *spec, struct idmap *m)
 {
@@ -50,13 +51,7 @@ static int write_file(pid_t pid, const char *file, const char *text)
 {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    ssize_t n = write(fd, text, strlen(text));
-    int e = n < 0 ? errno : 0;
-    close(fd);
-    return -e;
+    return sys_write_text(AT_FDCWD, path, text);
 }
 
 int userns_write_maps(pid_t pid, const struct idmap *uidmap, const struct idmap *gidmap)

@@ -86,11 +86,13 @@ own_cgroup_namespace() {
 stale_removed() {
     "$HUTCH" run --name stale --memory 64M "$EXT4" sleep 30 </dev/null >/dev/null 2>&1 &
     pid=$!
-    local tries=0
-    while [ -z "$(cgroups_of stale)" ] && [ $tries -lt 100 ]; do sleep 0.05; tries=$((tries + 1)); done
-    [ -n "$(cgroups_of stale)" ] || { no "no cgroup while running"; return 1; }
-    local init
-    init=$(cat "$HUTCH_STATE_DIR/stale/pid")
+    local tries=0 init=""
+    while [ -z "$init" ] && [ $tries -lt 100 ]; do
+        sleep 0.05
+        tries=$((tries + 1))
+        init=$(cat "$HUTCH_STATE_DIR/stale/pid" 2>/dev/null)
+    done
+    [ -n "$init" ] && [ -n "$(cgroups_of stale)" ] || { no "no container or cgroup while running"; return 1; }
     kill -KILL $pid
     wait $pid 2>/dev/null
     # Its container dies with it; the cgroups stay, empty, until the next run, once the init of
