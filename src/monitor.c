@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -28,6 +29,7 @@ struct monitor {
     struct log log;
     int ready; /* to the foreground while it waits for the first start, else -1 */
     unsigned restarts;
+    bool started; /* the command has run at least once */
 };
 
 /* What exec needs to give its command the same user, environment and hardening. */
@@ -73,6 +75,7 @@ static void tell_foreground(struct monitor *m, int code, const char *msg)
 static void on_started(pid_t pid, void *arg)
 {
     struct monitor *m = arg;
+    m->started = true;
     state_put(&m->st, "pid", "%d", (int)pid);
     state_put(&m->st, "started", "%lld", (long long)time(NULL));
     state_put(&m->st, "status", "running");
@@ -167,8 +170,8 @@ static int run_loop(struct monitor *m, int sigfd)
                                   .log = m->o->log ? &m->log : NULL};
         err_clear();
         code = run_container(m->o, m->name, &hooks);
-        if (m->ready >= 0) {
-            /* It never ran: say why to the one who asked, and do not try again. */
+        if (!m->started) {
+            /* It never ran (a bad image, a name in use...): say why, and do not try again. */
             tell_foreground(m, code < 0 ? 125 : code, err_msg());
             return code;
         }

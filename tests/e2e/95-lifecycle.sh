@@ -176,6 +176,13 @@ bad_config_line() {
     h run --config "$T/bad2.conf" "$SQFS" true
     rc_is 125 && one_line_error "bad2.conf:1: --memory 'lots'"
 }
+never_started() {
+    # A container that cannot start at all is not restarted, detached or not.
+    h run --restart always "$T/no-such.img" true
+    rc_is 125 && one_line_error "no-such.img" || return 1
+    h run -d --restart on-failure --name never "$T/no-such.img" true
+    rc_is 125 && one_line_error "no-such.img" && eq "$(our_states)" "" "state left"
+}
 unwritable_log() {
     h run -d --name logless --log /proc/no-such-dir/x.log "$SQFS" true
     rc_is 125 && one_line_error "--log /proc/no-such-dir/x.log" && eq "$(our_states)" "" "state left"
@@ -198,4 +205,5 @@ t "an unknown name: one line, 125" unknown_name
 t "a bad signal: one line, 125" bad_signal
 t "a bad config line names the file and line" bad_config_line
 t "an unwritable log path: one line, 125, nothing left" unwritable_log
+t "a container that cannot start is not restarted" never_started
 finish
