@@ -1,6 +1,7 @@
 /* cgroup: the container's control groups on cgroup v2 (unified), v1, and the hybrid layout (v1
- * controllers beside a v2 mount). One directory hutch/NAME per hierarchy used: the v2 one when
- * there is a v2 mount, and the v1 ones whose controllers carry a limit. Each directory is held
+ * controllers beside a v2 mount), for containers with limits. One directory hutch/NAME per
+ * hierarchy used: the v2 one when there is a v2 mount, and the v1 ones whose controllers carry
+ * a limit. Each directory is held
  * with a lock for the container's life, so that a later hutch can tell stale ones and remove
  * them. */
 #ifndef HUTCH_CGROUP_H

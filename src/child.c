@@ -43,8 +43,8 @@ static int setup_inside(const struct child_ctx *c, struct command *cmd)
     child_rootfs_plan(c, &plan);
     if (c->userns && userns_become_root() < 0)
         return -EPERM;
-    /* The cgroups the parent made become the root of the container's view. */
-    if (c->cgroup_ns && unshare(CLONE_NEWCGROUP) < 0 && errno != EINVAL)
+    /* The cgroups the child is in (its own, with limits) become the root of its view. */
+    if (unshare(CLONE_NEWCGROUP) < 0 && errno != EINVAL)
         return err_set(errno, "cgroup namespace");
     int r = rootfs_enter(&plan);
     if (c->root_fd >= 0)

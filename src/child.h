@@ -13,7 +13,6 @@ struct child_ctx {
     const char *fstype;
     bool ro;                  /* the root read-only (asked for, or the image type is) */
     const char *hostname;
-    bool cgroup_ns;           /* the parent put the child in cgroups: give it a cgroup namespace */
     bool userns;              /* the child is in a user namespace of its own */
     bool premount;            /* ... and the parent, root of the host, mounts its root for it */
     int root_fd;              /* that root, a detached mount, as it came with "go"; or -1 */

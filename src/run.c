@@ -100,7 +100,7 @@ static int start_child(struct container *c)
         .fstype = c->fstype,
         .ro = c->ro,
         .hostname = o->hostname ? o->hostname : c->name,
-        .cgroup_ns = c->cg.n > 0,
+
         .userns = (flags & CLONE_NEWUSER) != 0,
         /* In a user namespace a block device cannot be mounted, nor an idmapped mount made:
          * the parent does that for the child when it can, as root. */
@@ -190,11 +190,11 @@ int run_container(const struct run_opts *o, const char *name, struct run_hooks *
         cgroup_clean_stale(); /* of containers whose hutch was killed */
     if (r == 0)
         r = check_inputs(&c);
-    if (r == 0 && !c.rootless) {
-        struct cgroup_limits lim = {o->limits.memory, o->limits.pids, o->limits.cpu_quota_us,
-                                    o->limits.cpuset};
+    struct cgroup_limits lim = {o->limits.memory, o->limits.pids, o->limits.cpu_quota_us,
+                                o->limits.cpuset};
+    /* Cgroups only for limits: moving a process into one costs the kernel milliseconds. */
+    if (r == 0 && !c.rootless && (lim.memory || lim.pids || lim.cpu_quota_us || lim.cpuset))
         r = cgroup_create(c.name, &lim, &c.cg);
-    }
     if (r == 0 && c.fstype)
         r = loop_attach(o->image, c.ro, loop_method_from_env(), &c.loop);
     if (r == 0)
