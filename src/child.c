@@ -73,10 +73,6 @@ void child_main(struct child_ctx *c)
 {
     /* When hutch dies, so does the container, and with it its mounts and loop device. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    /* Nothing in the container may trace hutch's processes or open their /proc/PID/exe, the
-     * hutch binary (CVE-2019-5736). exec of the command makes it dumpable again. */
-    if (!c->o->privileged)
-        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (c->out_fd >= 0) {
         int null = open("/dev/null", O_RDONLY);
         if (null < 0 || dup2(null, 0) < 0 || dup2(c->out_fd, 1) < 0 || dup2(c->out_fd, 2) < 0)
@@ -91,6 +87,11 @@ void child_main(struct child_ctx *c)
     struct pollfd pfd = {.fd = c->chan, .events = POLLIN};
     if (poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLHUP))
         _exit(125);
+    /* Nothing in the container may trace hutch's processes or open their /proc/PID/exe, the
+     * hutch binary (CVE-2019-5736); exec of the command makes it dumpable again. Not before
+     * "go": an unprivileged parent writes this process's ID maps, which needs it dumpable. */
+    if (!c->o->privileged)
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     umask(0);
 
     struct command cmd;

@@ -295,12 +295,14 @@ static int setup_dev(const struct source *host_dev, bool harden)
 /* /proc files that tell of the host or act on it: covered with an empty read-only file. */
 static const char *const masked_files[] = {
     "/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-    "/proc/latency_stats", "/proc/sysrq-trigger", "/proc/kallsyms", "/proc/kmsg",
+    "/proc/latency_stats", "/proc/kallsyms", "/proc/kmsg",
 };
 /* Directories of the same kind: covered with an empty read-only tmpfs. */
 static const char *const masked_dirs[] = {"/proc/acpi", "/proc/scsi", "/proc/asound", "/sys/firmware"};
-/* Kernel settings: left visible, made read-only. */
-static const char *const read_only[] = {"/proc/sys", "/proc/irq", "/proc/bus", "/proc/fs"};
+/* Kernel settings: left visible, made read-only. (sysrq-trigger too: a /dev/null over it would
+ * take writes, since a device node ignores a read-only mount.) */
+static const char *const read_only[] = {"/proc/sys", "/proc/irq", "/proc/bus", "/proc/fs",
+                                        "/proc/sysrq-trigger"};
 
 static int mask_proc(void)
 {

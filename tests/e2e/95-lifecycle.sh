@@ -42,9 +42,15 @@ stop_in_time() {
     rc_is 0 && eq "$(hutch_ list --quiet)" "" "containers after stop"
 }
 stop_ignoring_sigterm() {
-    h run -d --name stubborn --pidfile "$T/stubborn.pid" "$EXT4" \
-        sh -c 'trap "" TERM; while :; do sleep 1; done'
+    h run -d --name stubborn --pidfile "$T/stubborn.pid" --log "$T/stubborn.log" "$EXT4" \
+        sh -c 'trap "" TERM; echo trapped; while :; do sleep 1; done'
     rc_is 0 || return 1
+    # -d returns once the shell runs; its trap comes a moment later
+    local tries=0
+    while ! grep -q trapped "$T/stubborn.log" 2>/dev/null && [ $tries -lt 200 ]; do
+        sleep 0.05
+        tries=$((tries + 1))
+    done
     [ "$(cat "$T/stubborn.pid")" -gt 1 ] && kill -0 "$(cat "$T/stubborn.pid")" || { no "no pidfile"; return 1; }
     local start
     start=$(now)
