@@ -101,9 +101,32 @@ static int need_dir(const char *path, const char *shown, bool ro)
     return err_set(errno, "image: %s missing (create it in the image)", shown);
 }
 
+/* A squashfs image's compression (superblock offset 20) and the option a kernel needs for it. */
+static const char *squashfs_config(const char *device)
+{
+    static const char *const configs[] = {
+        NULL, "CONFIG_SQUASHFS_ZLIB", "CONFIG_SQUASHFS_LZMA", "CONFIG_SQUASHFS_LZO",
+        "CONFIG_SQUASHFS_XZ", "CONFIG_SQUASHFS_LZ4", "CONFIG_SQUASHFS_ZSTD"};
+    unsigned char id[2] = {0, 0};
+    int fd = open(device, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (pread(fd, id, sizeof id, 20) != (ssize_t)sizeof id)
+            id[0] = 0;
+        close(fd);
+    }
+    unsigned n = id[0] | (unsigned)id[1] << 8;
+    return n < sizeof configs / sizeof *configs ? configs[n] : NULL;
+}
+
 /* The one message for a failed mount of the image. */
 static int mount_error(const struct rootfs_plan *p, const char *fstype, int e)
 {
+    const char *comp = e == EINVAL && strcmp(fstype, "squashfs") == 0 ? squashfs_config(p->device)
+                                                                      : NULL;
+    if (comp)
+        return err_setx(e, "image %s: cannot mount it as squashfs: the kernel lacks its "
+                           "compression (%s), or the image is corrupt (check it with "
+                           "unsquashfs -s)", p->image, comp);
     switch (e) {
     case ENODEV:
         return err_setx(ENODEV, "image %s: the kernel lacks %s support (%s)", p->image, p->fstype,
