@@ -28,7 +28,7 @@ signals_forwarded() {
     for sig in HUP INT QUIT USR1 USR2; do
         # The last round's "ready" must not count: the shell truncates $T/out only once the
         # background job has started, which can be after the first grep below.
-        rm -f "$T/out"
+        : >"$T/out"
         "$HUTCH" run "$EXT4" sh -c "trap 'echo got-$sig; exit 7' $sig; echo ready; while :; do sleep 0.1; done" \
             </dev/null >"$T/out" 2>"$T/err" &
         pid=$!

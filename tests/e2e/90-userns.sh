@@ -6,7 +6,7 @@
 # The host's view of the uid of the process whose command line holds MARK.
 host_uid_of() {
     for p in /proc/[0-9]*; do
-        [ "$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" = "$1 " ] || continue
+        [ "$(tr '\0' ' ' 2>/dev/null <"$p/cmdline")" = "$1 " ] || continue
         awk '/^Uid:/ { print $2 }' "$p/status"
         return
     done

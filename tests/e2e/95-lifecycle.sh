@@ -106,9 +106,16 @@ killed_monitor_cleaned() {
 }
 kill_and_wait() {
     h run -d --name victim "$SQFS" sleep 60
+    # wait first: once the container has ended, there is no container of that name to wait for
+    "$HUTCH" wait victim </dev/null >"$T/wait.out" 2>"$T/wait.err" &
+    local waiter=$!
+    sleep 0.5
     h kill victim TERM
     rc_is 0 || return 1
-    h wait victim
+    wait $waiter
+    rc=$?
+    cp "$T/wait.out" "$T/out"
+    cp "$T/wait.err" "$T/err"
     rc_is 143 && out_is 143
 }
 log_rotates() {
