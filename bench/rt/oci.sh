@@ -1,0 +1,59 @@
+# crun and runc: an OCI bundle whose root is the image's directory, config.json as `runc spec`
+# writes it (no seccomp profile; the default capability set, masked and read-only /proc paths),
+# made non-interactive. With a veth, the container joins a network namespace prepared the way a
+# CNI plugin would: a veth pair, the peer moved into a namespace held open by `sleep`.
+# Expects OCI (the binary) and OCI_ROOT (its state directory).
+RT_NET=yes
+OCI_DIR=$WORK/oci-$RT
+OCI_N=0
+
+oci_netns() { # a namespace with eth0 = 10.200.$1.2/24, the host end $NET_HIP/24
+    unshare --net sleep infinity &
+    NETNS_PID=$!
+    ip link add "hb-$RT-h" type veth peer name "hb-$RT-c" &&
+    ip link set "hb-$RT-c" netns "$NETNS_PID" &&
+    ip addr add "$NET_HIP/24" dev "hb-$RT-h" &&
+    ip link set "hb-$RT-h" up &&
+    nsenter --net=/proc/$NETNS_PID/ns/net sh -c "
+        ip link set lo up && ip link set hb-$RT-c name eth0 &&
+        ip addr add 10.200.$1.2/24 dev eth0 && ip link set eth0 up &&
+        ip route add default via $NET_HIP"
+}
+oci_bundle() { # oci_bundle DIR IMAGE NET ARG...  write DIR/config.json from the spec
+    local dir=$1 img=$2 net=$3 ns=""; shift 3
+    mkdir -p "$dir"
+    [ "$net" = veth ] && ns="/proc/$NETNS_PID/ns/net"
+    python3 -c '
+import json, sys
+spec, root, ns, cg, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
+c = json.load(open(spec))
+c["process"]["terminal"] = False
+c["process"]["args"] = args
+c["root"] = {"path": root, "readonly": False}
+c["hostname"] = "hb"
+c["linux"]["cgroupsPath"] = cg
+for n in c["linux"]["namespaces"]:
+    if n["type"] == "network" and ns:
+        n["path"] = ns
+json.dump(c, sys.stdout, indent=1)
+' "$OCI_DIR/spec.json" "$WORK/img/$img" "$ns" "/hutchbench/$RT-$(basename "$dir")" "$@" >"$dir/config.json"
+}
+oci_init() {
+    mkdir -p "$OCI_DIR" "$OCI_ROOT" || return 1
+    (cd "$OCI_DIR" && rm -f config.json && runc spec && mv config.json spec.json) || return 1
+    oci_netns "$1" || return 1
+    oci_bundle "$OCI_DIR/true" busybox none /bin/true
+}
+oci_fini() { [ -n "${NETNS_PID:-}" ] && kill "$NETNS_PID"; return 0; }
+rt_run() {
+    local img=$1 net=$2 id; shift 2
+    OCI_N=$((OCI_N + 1)); id=run$OCI_N
+    oci_bundle "$OCI_DIR/$id" "$img" "$net" "$@"
+    $OCI --root "$OCI_ROOT" run --bundle "$OCI_DIR/$id" "hb-$id"
+}
+rt_true() { echo "$OCI --root $OCI_ROOT run --bundle $OCI_DIR/true hb-true"; }
+rt_idle_start() {
+    oci_bundle "$OCI_DIR/idle" busybox none /bin/sleep 3600
+    $OCI --root "$OCI_ROOT" run --bundle "$OCI_DIR/idle" hb-idle </dev/null & IDLE=$!
+}
+rt_idle_stop() { $OCI --root "$OCI_ROOT" kill hb-idle KILL; wait "$IDLE" 2>/dev/null; return 0; }
