@@ -7,8 +7,7 @@ TOOLCHAIN := build/toolchain/$(ARCH)
 MUSL_CC := $(TOOLCHAIN)/bin/cc
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
-CFLAGS_COMMON := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
-                 -DHUTCH_VERSION='"$(VERSION)"'
+CFLAGS_COMMON := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2
 CFLAGS_MUSL := $(CFLAGS_COMMON) -Os -ffunction-sections -fdata-sections
 LDFLAGS_MUSL := -static -s -Wl,--gc-sections
 # The host's gcc builds the unit tests, with the sanitizers on.
@@ -34,6 +33,12 @@ all: $(BUILD)/hutch $(BUILD)/busybox.ext4 $(BUILD)/busybox.sqfs
 
 $(MUSL_CC): toolchain/setup toolchain/need-packages
 	@toolchain/setup $(ARCH) $(abspath $(TOOLCHAIN))
+
+# The version (git describe) goes into main.o only, rebuilt when it changes.
+VERSION_STAMP := $(BUILD)/version
+$(shell mkdir -p $(BUILD) && { [ "$$(cat $(VERSION_STAMP) 2>/dev/null)" = "$(VERSION)" ] || echo "$(VERSION)" >$(VERSION_STAMP); })
+$(BUILD)/obj/main.o: $(VERSION_STAMP)
+$(BUILD)/obj/main.o: CFLAGS_MUSL += -DHUTCH_VERSION='"$(VERSION)"'
 
 $(BUILD)/obj/%.o: src/%.c $(MUSL_CC)
 	@mkdir -p $(@D)
