@@ -29,6 +29,7 @@ report:
 	@bench/report $(BENCH_RESULTS) docs/report.md docs/report
 
 bench-smoke: bench-arch all
+	@mkdir -p $(dir $(BENCH_SMOKE))
 	@$(BENCH_ENV) bench/run --smoke >$(BENCH_SMOKE).log 2>&1; rc=$$?; \
 	  [ $$rc = 0 ] || tail -n 30 $(BENCH_SMOKE).log >&2; \
 	  bench/report --check $(BENCH_SMOKE) || rc=1; \
