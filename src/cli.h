@@ -42,6 +42,11 @@ struct limit_opts {
     const char *cpuset;   /* --cpuset */
 };
 
+static inline bool limits_given(const struct limit_opts *l)
+{
+    return l->memory || l->pids || l->cpu_quota_us || l->cpuset;
+}
+
 enum restart_policy { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
 
 struct run_opts {

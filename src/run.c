@@ -57,8 +57,7 @@ static int check_inputs(struct container *c)
     if (c->rootless) {
         const char *needs = !S_ISDIR(st.st_mode) ? "an image file (loop devices)"
                             : o->net == NET_VETH ? "--net veth"
-                            : o->limits.memory || o->limits.pids || o->limits.cpu_quota_us ||
-                                      o->limits.cpuset ? "limits (cgroups)"
+                            : limits_given(&o->limits) ? "limits (cgroups)"
                                                        : NULL;
         if (needs)
             return err_setx(EPERM, "%s needs root; as an ordinary user, run a directory root with "
@@ -193,7 +192,7 @@ int run_container(const struct run_opts *o, const char *name, struct run_hooks *
     struct cgroup_limits lim = {o->limits.memory, o->limits.pids, o->limits.cpu_quota_us,
                                 o->limits.cpuset};
     /* Cgroups only for limits: moving a process into one costs the kernel milliseconds. */
-    if (r == 0 && !c.rootless && (lim.memory || lim.pids || lim.cpu_quota_us || lim.cpuset))
+    if (r == 0 && !c.rootless && limits_given(&o->limits))
         r = cgroup_create(c.name, &lim, &c.cg);
     if (r == 0 && c.fstype)
         r = loop_attach(o->image, c.ro, loop_method_from_env(), &c.loop);
