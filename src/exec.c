@@ -33,7 +33,7 @@ static const struct {
 
 /* What the container was started with, from its state. */
 struct container_view {
-    char pid[32], caps[32], security[32], user[128], workdir[512], env[4096];
+    char pid[32], caps[32], security[32], user[128], workdir[512], env[65536];
     int env_len;
 };
 
@@ -93,11 +93,19 @@ static int join(const char *pid, bool *joined_user)
 static void start_command(const struct exec_opts *e, const struct container_view *v, int chan,
                           bool in_userns)
 {
-    const char *env[128];
+    /* The container's --env, then exec's own: the later one of a key wins. */
     size_t n_env = 0;
-    for (int i = 0; i < v->env_len && n_env < 64; i += (int)strlen(v->env + i) + 1)
+    for (int i = 0; i < v->env_len; i += (int)strlen(v->env + i) + 1)
+        n_env++;
+    const char **env = calloc(n_env + e->n_env + 1, sizeof *env);
+    if (!env) {
+        err_set(ENOMEM, "environment");
+        chan_fail(chan, 125);
+    }
+    n_env = 0;
+    for (int i = 0; i < v->env_len; i += (int)strlen(v->env + i) + 1)
         env[n_env++] = v->env + i;
-    for (size_t i = 0; i < e->n_env && n_env < 128; i++)
+    for (size_t i = 0; i < e->n_env; i++)
         env[n_env++] = e->env[i];
     struct utsname u;
     uname(&u);
@@ -120,7 +128,7 @@ static void start_command(const struct exec_opts *e, const struct container_view
 
 int exec_in(const struct exec_opts *e)
 {
-    struct container_view v;
+    static struct container_view v; /* 64 KiB of environment: not on the stack */
     int r = read_view(e->name, &v);
     if (r < 0)
         return r;

@@ -43,12 +43,11 @@ struct link_info {
 static int on_link(const struct nlmsghdr *h, void *arg)
 {
     struct link_info *li = arg;
-    if (h->nlmsg_type != RTM_NEWLINK || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+    size_t len;
+    const void *attrs = nl_msg_attrs(h, sizeof(struct ifinfomsg), &len);
+    if (h->nlmsg_type != RTM_NEWLINK || !attrs)
         return 0;
-    const struct ifinfomsg *ifi = NLMSG_DATA(h);
-    li->index = ifi->ifi_index;
-    const char *attrs = (const char *)ifi + NLMSG_ALIGN(sizeof *ifi);
-    size_t len = h->nlmsg_len - NLMSG_LENGTH(sizeof *ifi);
+    li->index = ((const struct ifinfomsg *)NLMSG_DATA(h))->ifi_index;
     const struct nlattr *info = nl_attr_find(attrs, len, IFLA_LINKINFO);
     const struct nlattr *kind = info ? nl_attr_find(nl_attr_data(info), nl_attr_len(info),
                                                     IFLA_INFO_KIND) : NULL;
@@ -206,13 +205,13 @@ struct addr_search {
 static int on_addr(const struct nlmsghdr *h, void *arg)
 {
     struct addr_search *as = arg;
-    if (h->nlmsg_type != RTM_NEWADDR || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifaddrmsg)))
+    size_t len;
+    const void *attrs = nl_msg_attrs(h, sizeof(struct ifaddrmsg), &len);
+    if (h->nlmsg_type != RTM_NEWADDR || !attrs)
         return 0;
     const struct ifaddrmsg *ifa = NLMSG_DATA(h);
     if (ifa->ifa_family != as->want->family)
         return 0;
-    const char *attrs = (const char *)ifa + NLMSG_ALIGN(sizeof *ifa);
-    size_t len = h->nlmsg_len - NLMSG_LENGTH(sizeof *ifa);
     size_t alen = (size_t)addr_len(ifa->ifa_family);
     const uint16_t kinds[] = {IFA_LOCAL, IFA_ADDRESS};
     for (int i = 0; i < 2; i++) {
@@ -226,12 +225,10 @@ static int on_addr(const struct nlmsghdr *h, void *arg)
 static int on_link_name(const struct nlmsghdr *h, void *arg)
 {
     char *name = arg;
-    if (h->nlmsg_type != RTM_NEWLINK || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
-        return 0;
-    const struct ifinfomsg *ifi = NLMSG_DATA(h);
-    const struct nlattr *a = nl_attr_find((const char *)ifi + NLMSG_ALIGN(sizeof *ifi),
-                                          h->nlmsg_len - NLMSG_LENGTH(sizeof *ifi), IFLA_IFNAME);
-    if (a)
+    size_t len;
+    const void *attrs = nl_msg_attrs(h, sizeof(struct ifinfomsg), &len);
+    const struct nlattr *a = attrs ? nl_attr_find(attrs, len, IFLA_IFNAME) : NULL;
+    if (h->nlmsg_type == RTM_NEWLINK && a)
         snprintf(name, IFNAME_MAX + 1, "%.*s", (int)nl_attr_len(a), (const char *)nl_attr_data(a));
     return 0;
 }

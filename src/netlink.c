@@ -69,7 +69,6 @@ void nlmsg_put(struct nlmsg *m, uint16_t type, const void *data, size_t len)
     m->h->nlmsg_len = (uint32_t)(NLMSG_ALIGN(m->h->nlmsg_len) + total);
 }
 
-void nlmsg_put_u8(struct nlmsg *m, uint16_t type, uint8_t v) { nlmsg_put(m, type, &v, sizeof v); }
 void nlmsg_put_u32(struct nlmsg *m, uint16_t type, uint32_t v) { nlmsg_put(m, type, &v, sizeof v); }
 void nlmsg_put_str(struct nlmsg *m, uint16_t type, const char *s)
 {
@@ -104,6 +103,14 @@ const struct nlattr *nl_attr_find(const void *start, size_t len, uint16_t type)
         p += NLA_ALIGN(a->nla_len);
     }
     return NULL;
+}
+
+const void *nl_msg_attrs(const struct nlmsghdr *h, size_t hdr, size_t *len)
+{
+    if (h->nlmsg_len < NLMSG_LENGTH(hdr))
+        return NULL;
+    *len = h->nlmsg_len - NLMSG_LENGTH(NLMSG_ALIGN(hdr));
+    return (const char *)NLMSG_DATA(h) + NLMSG_ALIGN(hdr);
 }
 
 int nl_parse_error(const struct nlmsghdr *h, size_t len, char *why, size_t whylen)

@@ -20,7 +20,6 @@ void nlmsg_init(struct nlmsg *m, void *buf, size_t cap, uint16_t type, uint16_t 
 /* Room for LEN zeroed bytes (the family header), or NULL when it does not fit. */
 void *nlmsg_put_extra(struct nlmsg *m, size_t len);
 void nlmsg_put(struct nlmsg *m, uint16_t type, const void *data, size_t len);
-void nlmsg_put_u8(struct nlmsg *m, uint16_t type, uint8_t v);
 void nlmsg_put_u32(struct nlmsg *m, uint16_t type, uint32_t v);
 void nlmsg_put_str(struct nlmsg *m, uint16_t type, const char *s);
 struct nlattr *nlmsg_nest_start(struct nlmsg *m, uint16_t type);
@@ -30,6 +29,9 @@ void nlmsg_nest_end(struct nlmsg *m, struct nlattr *nest);
 const struct nlattr *nl_attr_find(const void *start, size_t len, uint16_t type);
 static inline const void *nl_attr_data(const struct nlattr *a) { return (const char *)a + NLA_HDRLEN; }
 static inline size_t nl_attr_len(const struct nlattr *a) { return a->nla_len - NLA_HDRLEN; }
+/* The attributes of a message after its family header of HDR bytes: NULL when the message is
+ * shorter than that, else the start, with their length in *LEN. */
+const void *nl_msg_attrs(const struct nlmsghdr *h, size_t hdr, size_t *len);
 
 /* Parse an NLMSG_ERROR message: returns its (negative) errno, 0 for an ACK, and copies the
  * extended-ACK text, if any, into WHY. */

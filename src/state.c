@@ -189,11 +189,6 @@ static bool check_live(const char *name)
     return false;
 }
 
-bool state_live(const char *name)
-{
-    return cli_check_name("name", name) == 0 && check_live(name);
-}
-
 int state_get(const char *name, const char *key, char *buf, size_t len)
 {
     if (cli_check_name("container name", name) < 0)

@@ -34,8 +34,6 @@ void state_release(struct state *st, int exit_code);
 /* Read a field of container NAME into BUF (trailing newline removed). Returns its length, or
  * -ENOENT with a message when there is no such live container. */
 int state_get(const char *name, const char *key, char *buf, size_t len);
-/* Whether NAME is a live container (its lock is held); removes a stale state it meets. */
-bool state_live(const char *name);
 /* Call FN for each live container, in name order; removes the stale states it meets. */
 int state_each(void (*fn)(const char *name, void *arg), void *arg);
 
