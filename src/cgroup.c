@@ -13,18 +13,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "devices.h"
 #include "err.h"
 #include "sys.h"
 
-/* The controllers hutch sets limits with, in the order of the CG_ bits. */
+/* The controllers hutch uses, in the order of the CG_ bits; v2 has no devices controller (a
+ * BPF program takes its place), so only the first N_V2_CONTROLLERS are asked of it. */
 static const struct {
     const char *name, *option, *config;
-} controllers[4] = {
+} controllers[N_CONTROLLERS] = {
     {"memory", "--memory", "CONFIG_MEMCG"},
     {"pids", "--pids", "CONFIG_CGROUP_PIDS"},
     {"cpu", "--cpus", "CONFIG_CGROUP_SCHED and CONFIG_CFS_BANDWIDTH"},
     {"cpuset", "--cpuset", "CONFIG_CPUSETS"},
+    {"devices", "--device", "CONFIG_CGROUP_DEVICE, or CONFIG_CGROUP_BPF on cgroup v2"},
 };
+#define N_V2_CONTROLLERS 4
 
 void cgroup_parse_mounts(const char *mounts, struct cgroup_layout *l)
 {
@@ -43,7 +47,7 @@ void cgroup_parse_mounts(const char *mounts, struct cgroup_layout *l)
                 if (strcmp(type, "cgroup") == 0) {
                     char *save, *opt;
                     for (opt = strtok_r(opts, ",", &save); opt; opt = strtok_r(NULL, ",", &save))
-                        for (int i = 0; i < 4; i++)
+                        for (int i = 0; i < N_CONTROLLERS; i++)
                             if (strcmp(opt, controllers[i].name) == 0 && !l->v1[i][0])
                                 snprintf(l->v1[i], sizeof l->v1[i], "%s", mnt);
                 }
@@ -80,14 +84,22 @@ bool cgroup_valid_cpuset(const char *list)
     }
 }
 
+/* The layout of this mount namespace; -errno, no message. */
+static int load_layout(struct cgroup_layout *l)
+{
+    int r;
+    char *mounts = sys_read_all("/proc/self/mounts", &r);
+    if (!mounts)
+        return r;
+    cgroup_parse_mounts(mounts, l);
+    free(mounts);
+    return 0;
+}
+
 static int read_layout(struct cgroup_layout *l)
 {
-    static char mounts[65536];
-    int r = sys_read_text("/proc/self/mounts", mounts, sizeof mounts);
-    if (r < 0)
-        return err_set(-r, "read /proc/self/mounts");
-    cgroup_parse_mounts(mounts, l);
-    return 0;
+    int r = load_layout(l);
+    return r < 0 ? err_set(-r, "read /proc/self/mounts") : 0;
 }
 
 /* The controllers that the v2 hierarchy at MNT offers. */
@@ -100,7 +112,7 @@ static unsigned v2_controllers(const char *mnt)
         return 0;
     char *save, *tok;
     for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < N_V2_CONTROLLERS; i++)
             if (strcmp(tok, controllers[i].name) == 0)
                 have |= 1u << i;
     return have;
@@ -132,7 +144,7 @@ static int prepare_parent(const char *mnt, bool v2, unsigned controls)
         return err_set(errno, "cgroup %s", path);
     if (v2) {
         /* Controllers are handed down: the root's subtree_control, then hutch/'s. */
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < N_V2_CONTROLLERS; i++) {
             if (!(controls & (1u << i)))
                 continue;
             char word[32], sub[320];
@@ -296,6 +308,37 @@ static int apply_limits(const struct cgroup *cg, const struct cgroup_limits *lim
     return 0;
 }
 
+/* The device policy: what a container may open besides nothing. */
+static int device_policy(const struct cgroup *cg, const struct cgroup_limits *lim, bool bpf)
+{
+    struct device_rule rules[64];
+    size_t room = sizeof rules / sizeof *rules - 1; /* one for the image's loop device */
+    int n = devices_rules(lim->devices, lim->n_devices, rules, room);
+    if (n == -ENOSPC)
+        return err_setx(E2BIG, "--device: at most %d of them",
+                        (int)room - devices_rules(NULL, 0, rules, room));
+    if (n < 0)
+        return err_setx(-n, "--device: a node not looked at (internal)");
+    if (lim->image_type) /* mounted by the container's first process, from inside the cgroup */
+        rules[n++] = (struct device_rule){'b', (int)lim->image_major, (int)lim->image_minor,
+                                          DEV_READ | (lim->image_writable ? DEV_WRITE : 0)};
+    bool required = false; /* a --device that asks for less than rwm needs the policy */
+    for (size_t i = 0; i < lim->n_devices; i++)
+        required = required || lim->devices[i].access != DEV_ALL;
+    for (int i = 0; i < cg->n; i++) {
+        int r = 0;
+        if (cg->dir[i].controllers & CG_DEVICES)
+            r = devices_apply_v1(cg->dir[i].fd, rules, (size_t)n);
+        else if (bpf && cg->dir[i].v2)
+            r = devices_apply_v2(cg->dir[i].fd, rules, (size_t)n, required);
+        if (r < 0) {
+            err_context("device policy of %s", cg->dir[i].path);
+            return r;
+        }
+    }
+    return 0;
+}
+
 int cgroup_create(const char *name, const struct cgroup_limits *lim, struct cgroup *cg)
 {
     memset(cg, 0, sizeof *cg);
@@ -305,9 +348,20 @@ int cgroup_create(const char *name, const struct cgroup_limits *lim, struct cgro
         return r;
     unsigned want = (lim->memory ? CG_MEMORY : 0) | (lim->pids ? CG_PIDS : 0) |
                     (lim->cpu_quota_us ? CG_CPU : 0) | (lim->cpuset ? CG_CPUSET : 0);
+    /* The device policy: v1's devices controller where it is mounted, else a BPF program on the
+     * v2 directory. */
+    bool v1_devices = lim->device_policy && l.v1[4][0];
+    bool bpf_devices = lim->device_policy && !v1_devices && l.v2[0];
+    if (v1_devices)
+        want |= CG_DEVICES;
+    for (size_t i = 0; lim->device_policy && !v1_devices && !bpf_devices && i < lim->n_devices; i++)
+        if (lim->devices[i].access != DEV_ALL)
+            return err_setx(ENODEV, "--device %s: the kernel has no device cgroup controller to "
+                                    "limit it to less than rwm (needs %s)", lim->devices[i].host,
+                            controllers[4].config);
     unsigned on_v2 = l.v2[0] ? v2_controllers(l.v2) & want : 0;
     /* Each wanted controller from v2 when it has it, else from its v1 hierarchy. */
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < N_CONTROLLERS; i++) {
         unsigned bit = 1u << i;
         if ((want & bit) && !(on_v2 & bit) && !l.v1[i][0])
             return err_setx(ENODEV, "%s: the kernel has no %s cgroup controller (needs %s)",
@@ -315,7 +369,7 @@ int cgroup_create(const char *name, const struct cgroup_limits *lim, struct cgro
     }
     if (l.v2[0])
         r = make_dir(cg, l.v2, true, on_v2, name);
-    for (int i = 0; r == 0 && i < 4; i++) {
+    for (int i = 0; r == 0 && i < N_CONTROLLERS; i++) {
         unsigned bit = 1u << i;
         if (!(want & bit) || (on_v2 & bit))
             continue;
@@ -332,6 +386,8 @@ int cgroup_create(const char *name, const struct cgroup_limits *lim, struct cgro
     }
     if (r == 0)
         r = apply_limits(cg, lim);
+    if (r == 0 && lim->device_policy)
+        r = device_policy(cg, lim, bpf_devices);
     if (r < 0) {
         cgroup_release(cg);
         return r;
@@ -403,13 +459,11 @@ static void clean_hierarchy(const char *mnt)
 void cgroup_clean_stale(void)
 {
     struct cgroup_layout l;
-    if (read_layout(&l) < 0) {
-        err_clear();
-        return;
-    }
+    if (load_layout(&l) < 0)
+        return; /* nothing to clean that can be found */
     if (l.v2[0])
         clean_hierarchy(l.v2);
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < N_CONTROLLERS; i++) {
         bool seen = false;
         for (int k = 0; k < i; k++)
             seen = seen || strcmp(l.v1[k], l.v1[i]) == 0;
@@ -420,9 +474,9 @@ void cgroup_clean_stale(void)
 
 int cgroup_join(const char *name)
 {
-    static char mounts[65536];
-    int r = sys_read_text("/proc/self/mounts", mounts, sizeof mounts);
-    if (r < 0)
+    int r;
+    char *mounts = sys_read_all("/proc/self/mounts", &r);
+    if (!mounts)
         return err_set(-r, "read /proc/self/mounts");
     char pid[32];
     snprintf(pid, sizeof pid, "%d", (int)getpid());
@@ -432,8 +486,11 @@ int cgroup_join(const char *name)
         if (sscanf(line, "%255s %255s %63s", dev, mnt, type) != 3 || strncmp(type, "cgroup", 6) != 0)
             continue;
         snprintf(path, sizeof path, "%s/hutch/%s/cgroup.procs", mnt, name);
-        if (access(path, F_OK) == 0 && (r = sys_write_text(AT_FDCWD, path, pid)) < 0)
+        if (access(path, F_OK) == 0 && (r = sys_write_text(AT_FDCWD, path, pid)) < 0) {
+            free(mounts);
             return err_set(-r, "join cgroup %s", path);
+        }
     }
+    free(mounts);
     return 0;
 }

@@ -8,14 +8,24 @@
 #define HUTCH_CGROUP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+struct device_spec;
 
 struct cgroup_limits {
     uint64_t memory;       /* bytes, 0: none */
     uint64_t pids;         /* 0: none */
     uint64_t cpu_quota_us; /* per CGROUP_CPU_PERIOD_US, 0: none */
     const char *cpuset;    /* "0-1,3", NULL: none */
+    bool device_policy;    /* only the default device nodes and DEVICES may be used */
+    const struct device_spec *devices; /* --device */
+    size_t n_devices;
+    char image_type;       /* the image's loop device, which the container's first process
+                              mounts: 'b' with its numbers, or 0 */
+    unsigned image_major, image_minor;
+    bool image_writable;
 };
 
 #define CGROUP_CPU_PERIOD_US 100000
@@ -32,18 +42,22 @@ struct cgroup {
     uint64_t oom_kills_before;
 };
 
-enum { CG_MEMORY = 1, CG_PIDS = 2, CG_CPU = 4, CG_CPUSET = 8 };
+enum { CG_MEMORY = 1, CG_PIDS = 2, CG_CPU = 4, CG_CPUSET = 8, CG_DEVICES = 16 };
+#define N_CONTROLLERS 5
 
 /* Pure: the cgroup layout from /proc/self/mounts text. Exposed for the unit tests. */
 struct cgroup_layout {
     char v2[256];                 /* mount point of cgroup2, "" if none */
-    char v1[4][256];              /* mount point of the v1 hierarchy of memory, pids, cpu, cpuset */
+    char v1[N_CONTROLLERS][256];  /* mount point of the v1 hierarchy of memory, pids, cpu,
+                                     cpuset, devices */
 };
 void cgroup_parse_mounts(const char *mounts, struct cgroup_layout *l);
 /* Pure: "0-3,5" style CPU lists. */
 bool cgroup_valid_cpuset(const char *list);
 
-/* Make the container's cgroups and apply LIM. On failure nothing is left. */
+/* Make the container's cgroups and apply LIM: its limits, and the device policy (v1 devices
+ * where that hierarchy is mounted, else a BPF program on the v2 directory; skipped where the
+ * kernel has neither, unless a --device asks for less than rwm). On failure nothing is left. */
 int cgroup_create(const char *name, const struct cgroup_limits *lim, struct cgroup *cg);
 /* Move PID into every one of them. */
 int cgroup_add(const struct cgroup *cg, pid_t pid);

@@ -1,13 +1,13 @@
 /* channel: the parent's and the child's talk over a SOCK_SEQPACKET pair: "go" from the parent
  * once its side is ready, an error record from the child (or the command it starts) when a step
- * inside fails. End of file means every copy in the container was closed: the command runs. */
+ * inside fails, the master of the command's pseudo-terminal with -t. End of file means every copy in the container was closed: the command runs. */
 #ifndef HUTCH_CHANNEL_H
 #define HUTCH_CHANNEL_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-enum chan_kind { CHAN_GO = 1, CHAN_ERROR = 2 };
+enum chan_kind { CHAN_GO = 1, CHAN_ERROR = 2, CHAN_TTY = 3 /* carries the -t master */ };
 
 struct chan_msg {
     int32_t kind;

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +29,8 @@ void child_rootfs_plan(const struct child_ctx *c, struct rootfs_plan *plan)
         .ro = c->ro,
         .binds = o->binds,
         .n_binds = o->n_binds,
+        .devices = o->devices,
+        .n_devices = o->n_devices,
         .host_devices = c->userns,
         .harden = !o->privileged,
         .root_fd = c->root_fd,
@@ -41,8 +42,11 @@ static int setup_inside(const struct child_ctx *c, struct command *cmd)
     const struct run_opts *o = c->o;
     struct rootfs_plan plan;
     child_rootfs_plan(c, &plan);
-    if (c->userns && userns_become_root() < 0)
-        return -EPERM;
+    if (c->userns) {
+        if (userns_become_root() < 0)
+            return -EPERM;
+        command_die_with_parent(c->chan); /* the change of credentials cleared it */
+    }
     /* The cgroups the child is in (its own, with limits) become the root of its view. */
     if (unshare(CLONE_NEWCGROUP) < 0 && errno != EINVAL)
         return err_set(errno, "cgroup namespace");
@@ -63,6 +67,7 @@ static int setup_inside(const struct child_ctx *c, struct command *cmd)
         .n_env = o->n_env,
         .hostname = c->hostname,
         .chan = c->chan,
+        .tty = o->tty,
     };
     if ((r = command_prepare(cmd, &spec)) < 0)
         return r;
@@ -72,21 +77,26 @@ static int setup_inside(const struct child_ctx *c, struct command *cmd)
 void child_main(struct child_ctx *c)
 {
     /* When hutch dies, so does the container, and with it its mounts and loop device. */
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (c->out_fd >= 0) {
-        int null = open("/dev/null", O_RDONLY);
-        if (null < 0 || dup2(null, 0) < 0 || dup2(c->out_fd, 1) < 0 || dup2(c->out_fd, 2) < 0)
+    command_die_with_parent(-1);
+    /* Output to a log, or a pseudo-terminal for the command (-t): then nothing in the
+     * container holds the caller's terminal. */
+    if (c->out_fd >= 0 || c->o->tty) {
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        int out = c->out_fd >= 0 ? c->out_fd : null;
+        if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
             _exit(125);
     }
     sys_close_fds_except(c->chan);
+    command_safe_stdio(c->chan);
     struct chan_msg m;
     /* "go" carries the root as a detached mount when the parent made it (user namespaces). */
     if (chan_recv(c->chan, &m, true, &c->root_fd) != 1 || m.kind != CHAN_GO)
         _exit(125); /* the parent is gone or gave up: it reports */
     /* The parent may have died before PR_SET_PDEATHSIG took effect: then its end is closed. */
-    struct pollfd pfd = {.fd = c->chan, .events = POLLIN};
-    if (poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLHUP))
-        _exit(125);
+    command_die_with_parent(c->chan);
+    /* A session of its own: the caller's terminal is not the container's controlling one, so
+     * nothing inside can push input into it (TIOCSTI). */
+    setsid();
     /* Nothing in the container may trace hutch's processes or open their /proc/PID/exe, the
      * hutch binary (CVE-2019-5736); exec of the command makes it dumpable again. Not before
      * "go": an unprivileged parent writes this process's ID maps, which needs it dumpable. */

@@ -2,13 +2,18 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <strings.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "caps.h"
 #include "cgroup.h"
+#include "command.h"
+#include "devices.h"
 #include "err.h"
 
 enum opt_id {
@@ -47,6 +52,9 @@ enum opt_id {
     O_CONFIG,
     O_QUIET,
     O_TIME,
+    O_DEVICE,
+    O_TTY,
+    O_INTERACTIVE,
 };
 
 struct cli_option {
@@ -65,6 +73,9 @@ static const struct cli_option run_options[] = {
     {"user", 'u', "UID[:GID]", O_USER, "run the command as this user (number or name in the image)"},
     {"ro", 0, NULL, O_RO, "mount the root filesystem read-only"},
     {"bind", 'v', "SRC:DST[:ro]", O_BIND, "bind-mount host path SRC at DST (repeatable)"},
+    {"device", 0, "HOST[:CTR][:rwm]", O_DEVICE, "give the container the host's device node HOST (repeatable)"},
+    {"tty", 't', NULL, O_TTY, "give the command a pseudo-terminal (the caller's terminal relayed)"},
+    {"interactive", 'i', NULL, O_INTERACTIVE, "keep stdin attached (always so in the foreground)"},
     {"net", 0, "MODE", O_NET, "none (own namespace, lo only; default), host, or veth"},
     {"ip", 0, "ADDR/PREFIX", O_IP, "address of eth0 inside (IPv4, and IPv6; implies --net veth)"},
     {"host-ip", 0, "ADDR/PREFIX", O_HOST_IP, "address of the host end; the default route inside"},
@@ -96,6 +107,8 @@ static const struct cli_option run_options[] = {
 
 static const struct cli_option exec_options[] = {
     {"env", 'e', "K=V", O_ENV, "set an environment variable (repeatable)"},
+    {"tty", 't', NULL, O_TTY, "give the command a pseudo-terminal (the caller's terminal relayed)"},
+    {"interactive", 'i', NULL, O_INTERACTIVE, "keep stdin attached (always so)"},
     {"workdir", 'w', "DIR", O_WORKDIR, "working directory (default: the container's)"},
     {"user", 'u', "UID[:GID]", O_USER, "run as this user (default: the container's)"},
     {"help", 'h', NULL, O_HELP, "show this help"},
@@ -124,49 +137,59 @@ static const struct cli_option no_options[] = {
 struct scan {
     int argc, i;
     char **argv;
+    int sub; /* within a cluster of short flags ("-it"): the next one's offset, else 0 */
 };
 
 /* Next option: returns its id with *VALUE set, 0 at the first operand (or after "--", which
- * is consumed), or -EINVAL. */
+ * is consumed), or -EINVAL. Short flags may come together ("-it", "-dit"); the last of them
+ * may take a value ("-de K=V", "-deK=V"). */
 static int scan_next(struct scan *s, const struct cli_option *table, const char **value)
 {
     *value = NULL;
     if (s->i >= s->argc)
         return 0;
     const char *a = s->argv[s->i];
-    if (a[0] != '-' || a[1] == '\0')
+    if (!s->sub && (a[0] != '-' || a[1] == '\0'))
         return 0;
-    if (strcmp(a, "--") == 0) {
+    if (!s->sub && strcmp(a, "--") == 0) {
         s->i++;
         return 0;
     }
     const struct cli_option *o = NULL;
     const char *inline_value = NULL;
-    if (a[1] == '-') {
+    if (!s->sub && a[1] == '-') {
         const char *name = a + 2;
         size_t len = strcspn(name, "=");
         for (const struct cli_option *t = table; t->name; t++)
             if (strlen(t->name) == len && strncmp(t->name, name, len) == 0)
                 o = t;
+        if (!o)
+            return err_setx(EINVAL, "unknown option '%s' (see --help)", a);
         if (name[len] == '=')
             inline_value = name + len + 1;
-    } else {
-        for (const struct cli_option *t = table; t->name; t++)
-            if (t->short_name && t->short_name == a[1])
-                o = t;
-        if (o && a[2] != '\0')
-            inline_value = a + 2;
-    }
-    if (!o)
-        return err_setx(EINVAL, "unknown option '%s' (see --help)", a);
-    s->i++;
-    if (!o->arg) {
-        if (inline_value && a[1] == '-')
+        s->i++;
+        if (!o->arg && inline_value)
             return err_setx(EINVAL, "option --%s takes no value", o->name);
-        if (inline_value)
-            return err_setx(EINVAL, "unknown option '%s' (see --help)", a);
-        return o->id;
+    } else {
+        int at = s->sub ? s->sub : 1;
+        for (const struct cli_option *t = table; t->name; t++)
+            if (t->short_name && t->short_name == a[at])
+                o = t;
+        if (!o)
+            return err_setx(EINVAL, "unknown option '-%c'%s%s%s (see --help)", a[at],
+                            at > 1 ? " in '" : "", at > 1 ? a : "", at > 1 ? "'" : "");
+        s->sub = 0;
+        if (a[at + 1] != '\0') {
+            if (o->arg)
+                inline_value = a + at + 1;
+            else
+                s->sub = at + 1; /* more flags in this word */
+        }
+        if (!s->sub)
+            s->i++;
     }
+    if (!o->arg)
+        return o->id;
     if (inline_value) {
         *value = inline_value;
     } else {
@@ -205,6 +228,29 @@ void cli_usage(FILE *out)
 }
 
 /* ---- values ---- */
+
+size_t cli_writable_trees(const struct bind_spec *binds, size_t n_binds, const char *dir_root,
+                          const char **out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < n_binds; i++)
+        if (!binds[i].ro)
+            out[n++] = binds[i].src;
+    if (dir_root)
+        out[n++] = dir_root;
+    return n;
+}
+
+bool cli_name_ok(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > HUTCH_NAME_MAX || !isalnum((unsigned char)name[0]))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)name[i]) && !strchr("_.-", name[i]))
+            return false;
+    return true;
+}
 
 int cli_check_name(const char *what, const char *name)
 {
@@ -266,6 +312,8 @@ int cli_parse_bind(const char *spec, struct bind_spec *b)
         return err_set(ENOMEM, "--bind");
     }
     int r = check_container_path("--bind destination", dst);
+    if (r == 0 && dst[strspn(dst, "/")] == '\0')
+        r = err_setx(EINVAL, "--bind '%s': the destination cannot be / (the root is IMAGE)", spec);
     if (r < 0) {
         free(src);
         free(dst);
@@ -278,13 +326,24 @@ int cli_parse_bind(const char *spec, struct bind_spec *b)
 
 static int check_user(const char *u)
 {
-    /* UID[:GID], each a number or a name; resolved inside the container. */
+    /* UID[:GID], each a number (0 to 4294967294) or a name; names resolved inside the
+     * container. */
     size_t n = strlen(u);
-    if (n == 0 || u[0] == ':' || u[n - 1] == ':' || strchr(u, ':') != strrchr(u, ':'))
+    if (n == 0 || n > 130 || u[0] == ':' || u[n - 1] == ':' || strchr(u, ':') != strrchr(u, ':'))
         return err_setx(EINVAL, "--user '%s': expected UID[:GID]", u);
-    for (const char *c = u; *c; c++)
-        if (!isalnum((unsigned char)*c) && !strchr("_.-:", *c))
-            return err_setx(EINVAL, "--user '%s': expected UID[:GID]", u);
+    for (const char *part = u; part; part = strchr(part, ':') ? strchr(part, ':') + 1 : NULL) {
+        size_t len = strcspn(part, ":");
+        char one[70];
+        unsigned long id;
+        if (len > 64)
+            return err_setx(EINVAL, "--user '%s': a name has at most 64 characters", u);
+        snprintf(one, sizeof one, "%.*s", (int)len, part);
+        if (strspn(one, "0123456789") == len && command_parse_id(one, &id) < 0)
+            return err_setx(EINVAL, "--user '%s': an ID is a number from 0 to 4294967294", u);
+        for (const char *c = one; *c; c++)
+            if (!isalnum((unsigned char)*c) && !strchr("_.-", *c))
+                return err_setx(EINVAL, "--user '%s': expected UID[:GID]", u);
+    }
     return 0;
 }
 
@@ -302,15 +361,23 @@ static int put_addr(const char *what, const char *v, bool want_prefix, struct ip
     return 0;
 }
 
-static int parse_uint(const char *what, const char *v, unsigned long min, unsigned long max,
-                      unsigned long *out)
+/* Pure: a decimal number from MIN to MAX, nothing else around it. */
+static bool number_in(const char *v, unsigned long min, unsigned long max, unsigned long *out)
 {
     char *end;
     errno = 0;
     unsigned long n = strtoul(v, &end, 10);
-    if (!*v || *end || errno || n < min || n > max || v[0] == '-')
-        return err_setx(EINVAL, "%s '%s': expected a number from %lu to %lu", what, v, min, max);
+    if (!isdigit((unsigned char)*v) || *end || errno || n < min || n > max)
+        return false;
     *out = n;
+    return true;
+}
+
+static int parse_uint(const char *what, const char *v, unsigned long min, unsigned long max,
+                      unsigned long *out)
+{
+    if (!number_in(v, min, max, out))
+        return err_setx(EINVAL, "%s '%s': expected a number from %lu to %lu", what, v, min, max);
     return 0;
 }
 
@@ -417,6 +484,19 @@ static int apply_run_option(struct run_opts *o, struct cap_changes *cc, int id, 
     case O_RO:
         o->ro = true;
         return 0;
+    case O_DEVICE: {
+        struct device_spec d;
+        if ((r = devices_parse_spec(v, &d)) < 0)
+            return r;
+        if ((r = append(&o->devices, &o->n_devices, sizeof d, &d)) < 0)
+            devices_spec_free(&d);
+        return r;
+    }
+    case O_TTY:
+        o->tty = true;
+        return 0;
+    case O_INTERACTIVE:
+        return 0; /* the foreground always relays stdin; -i is taken for Docker's -it */
     case O_BIND: {
         struct bind_spec b;
         r = cli_parse_bind(v, &b);
@@ -511,13 +591,12 @@ static int apply_run_option(struct run_opts *o, struct cap_changes *cc, int id, 
             o->restart = RESTART_ALWAYS;
         else if (strcmp(v, "on-failure") == 0)
             o->restart = RESTART_ON_FAILURE;
-        else if (strncmp(v, "on-failure:", 11) == 0 &&
-                 parse_uint("--restart on-failure:N", v + 11, 1, 1000000, &n) == 0) {
+        else if (strncmp(v, "on-failure:", 11) == 0 && number_in(v + 11, 1, 1000000, &n)) {
             o->restart = RESTART_ON_FAILURE;
             o->restart_max = (unsigned)n;
         } else {
-            err_clear();
-            return err_setx(EINVAL, "--restart '%s': expected no, on-failure[:N] or always", v);
+            return err_setx(EINVAL, "--restart '%s': expected no, on-failure[:N] (N from 1 to "
+                                    "1000000) or always", v);
         }
         return 0;
     }
@@ -649,9 +728,20 @@ static int config_line(struct run_opts *o, struct cap_changes *cc, char *line)
 
 static int load_config(const char *path, struct run_opts *o, struct cap_changes *cc)
 {
-    FILE *f = fopen(path, "re");
-    if (!f)
+    /* Not blocking: a FIFO given as the file must not hang hutch. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0)
         return err_set(errno, "--config %s", path);
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return err_setx(EINVAL, "--config %s: not a regular file", path);
+    }
+    FILE *f = fdopen(fd, "r");
+    if (!f) {
+        close(fd);
+        return err_set(errno, "--config %s", path);
+    }
     char *line = NULL;
     size_t cap = 0;
     int lineno = 0, r = 0;
@@ -686,7 +776,7 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, FILE *out)
         if (r < 0)
             return r;
     }
-    s.i = 0;
+    s.i = s.sub = 0;
     while ((id = scan_next(&s, run_options, &v)) > 0) {
         if (id == O_CONFIG)
             continue;
@@ -822,6 +912,9 @@ int cli_parse_exec(int argc, char **argv, struct exec_opts *e, FILE *out)
             if (check_user(v) < 0)
                 return -EINVAL;
             break;
+        case O_TTY:
+            e->tty = true;
+            break;
         }
     }
     if (id < 0)
@@ -904,6 +997,9 @@ void run_opts_free(struct run_opts *o)
         free((char *)o->binds[i].dst);
     }
     free(o->binds);
+    for (size_t i = 0; i < o->n_devices; i++)
+        devices_spec_free(&o->devices[i]);
+    free(o->devices);
     free(o->env);
     memset(o, 0, sizeof *o);
 }

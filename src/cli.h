@@ -49,6 +49,8 @@ static inline bool limits_given(const struct limit_opts *l)
 
 enum restart_policy { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
 
+struct device_spec;
+
 struct run_opts {
     const char *name;        /* NULL: run picks one */
     const char *hostname;    /* NULL: the name */
@@ -58,10 +60,13 @@ struct run_opts {
     size_t n_env;
     struct bind_spec *binds;
     size_t n_binds;
+    struct device_spec *devices; /* --device */
+    size_t n_devices;
     const char *workdir;     /* NULL: / */
     const char *user;        /* UID[:GID] or NAME[:GROUP]; NULL: root */
     bool ro;
     bool no_init;
+    bool tty;                /* -t: the command gets a pseudo-terminal of the container's */
     enum net_mode net;
     bool net_given;          /* --net was on the command line */
     struct veth_opts veth;
@@ -90,6 +95,7 @@ struct exec_opts {
     size_t n_env;
     const char *workdir;
     const char *user;
+    bool tty;
 };
 
 /* The small commands: list [-q], kill NAME [SIGNAL], stop [-t S] NAME, wait NAME, inspect NAME,
@@ -116,6 +122,13 @@ int cli_parse_signal(const char *s);
  * quote, backslash escapes. *ARGV is NULL-terminated and malloc'd (one block). */
 int cli_split_words(const char *s, char ***argv);
 
+/* Pure: the trees of the host that the container can write, into OUT (room for N_BINDS + 1):
+ * its read-write bind sources, and DIR_ROOT (a writable directory root) when not NULL. Paths
+ * of the host below them are resolved inside them (resolve_host). */
+size_t cli_writable_trees(const struct bind_spec *binds, size_t n_binds, const char *dir_root,
+                          const char **out);
+/* Pure: whether NAME is a container name (letters, digits, '_', '.', '-'; 1 to 63). */
+bool cli_name_ok(const char *name);
 /* Checks shared with other commands; 0 or -EINVAL with a message. */
 int cli_check_name(const char *what, const char *name);
 int cli_check_ifname(const char *what, const char *name);

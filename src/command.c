@@ -1,9 +1,10 @@
 #include "command.h"
 
-#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +16,34 @@
 #include "channel.h"
 #include "err.h"
 #include "init.h"
+#include "resolve.h"
 #include "seccomp.h"
+#include "sys.h"
+#include "tty.h"
 
 extern char **environ;
 
+/* The largest user or group ID: (uid_t)-1 means "no change" to setuid and friends. */
+#define ID_MAX 4294967294UL
+
+int command_parse_id(const char *s, unsigned long *id)
+{
+    unsigned long long v = 0;
+    if (!*s)
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        v = v * 10 + (unsigned)(*s - '0');
+        if (v > ID_MAX)
+            return -1;
+    }
+    *id = (unsigned long)v;
+    return 0;
+}
+
 int command_parse_id_line(char *line, const char **name, unsigned long *id, unsigned long *gid,
-                        const char **home)
+                          const char **home)
 {
     char *field[7] = {0};
     int n = 0;
@@ -34,45 +57,53 @@ int command_parse_id_line(char *line, const char **name, unsigned long *id, unsi
         }
         *p++ = '\0';
     }
-    if (n < 3 || !*field[0] || !isdigit((unsigned char)*field[2]))
+    if (n < 3 || !*field[0] || command_parse_id(field[2], id) < 0)
         return -1;
-    char *end;
+    /* A passwd line names its group by number; without a valid one it is no line at all
+     * (never group 0 by default). */
+    if (gid && (n < 4 || command_parse_id(field[3], gid) < 0))
+        return -1;
     *name = field[0];
-    *id = strtoul(field[2], &end, 10);
-    if (*end)
-        return -1;
-    if (gid)
-        *gid = n >= 4 && isdigit((unsigned char)*field[3]) ? strtoul(field[3], NULL, 10) : 0;
     if (home)
         *home = n >= 6 ? field[5] : NULL;
     return 0;
 }
 
-static bool all_digits(const char *s)
+/* FILE of the image (/etc/passwd, /etc/group), opened inside the root: a regular file, or
+ * nothing (a FIFO there would block, a magic link would lead out). */
+static FILE *open_in_root(const char *file)
 {
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (!isdigit((unsigned char)*s))
-            return false;
-    return true;
+    int root SYS_AUTO_CLOSE = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return NULL;
+    int fd SYS_AUTO_CLOSE = resolve_open(root, file, O_RDONLY | O_NONBLOCK, 0);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+        return NULL;
+    FILE *f = fdopen(fd, "r");
+    if (f)
+        sys_take_fd(&fd);
+    return f;
 }
 
-/* Look KEY (a name, or a number when BY_ID) up in FILE inside the container. 1 when found. */
-static int lookup_id(const char *file, const char *key, bool by_id, unsigned long *id,
-                     unsigned long *gid, char *home, size_t home_len)
+/* Look KEY (a name, or the number ID when BY_ID) up in FILE inside the container. 1 when found,
+ * 0 when not (or no such file). At most 1 MiB of it is read. */
+static int lookup_id(const char *file, const char *key, bool by_id, unsigned long want,
+                     unsigned long *id, unsigned long *gid, char *home, size_t home_len)
 {
-    FILE *f = fopen(file, "re");
+    FILE *f = open_in_root(file);
     if (!f)
         return 0;
     char line[1024];
     int found = 0;
-    while (!found && fgets(line, sizeof line, f)) {
+    long read_so_far = 0;
+    while (!found && read_so_far < (1L << 20) && fgets(line, sizeof line, f)) {
+        read_so_far += (long)strlen(line);
         const char *name, *h = NULL;
         unsigned long i, g;
-        if (command_parse_id_line(line, &name, &i, &g, home ? &h : NULL) < 0)
+        if (command_parse_id_line(line, &name, &i, gid ? &g : NULL, home ? &h : NULL) < 0)
             continue;
-        if (by_id ? i == strtoul(key, NULL, 10) : strcmp(name, key) == 0) {
+        if (by_id ? i == want : strcmp(name, key) == 0) {
             *id = i;
             if (gid)
                 *gid = g;
@@ -88,23 +119,26 @@ static int lookup_id(const char *file, const char *key, bool by_id, unsigned lon
 /* --user UID[:GID] against the container's /etc/passwd and /etc/group. */
 static int resolve_user(const char *spec, struct command *cmd, char *home, size_t home_len)
 {
-    char user[128], *group;
-    snprintf(user, sizeof user, "%s", spec);
+    char user[160], *group;
+    if (snprintf(user, sizeof user, "%s", spec) >= (int)sizeof user)
+        return err_setx(EINVAL, "--user: too long");
     group = strchr(user, ':');
     if (group)
         *group++ = '\0';
-    unsigned long uid, gid = 0;
-    bool numeric = all_digits(user);
-    if (!lookup_id("/etc/passwd", user, numeric, &uid, &gid, home, home_len)) {
+    unsigned long uid, gid = 0, n = 0;
+    bool numeric = command_parse_id(user, &n) == 0;
+    if (!numeric && strspn(user, "0123456789") == strlen(user))
+        return err_setx(EINVAL, "--user %s: a user ID is at most %lu", user, ID_MAX);
+    if (!lookup_id("/etc/passwd", user, numeric, n, &uid, &gid, home, home_len)) {
         if (!numeric)
             return err_setx(ENOENT, "--user %s: no such user in the image's /etc/passwd", user);
-        uid = strtoul(user, NULL, 10);
+        uid = n;
         gid = 0;
     }
-    if (group) {
-        if (all_digits(group))
-            gid = strtoul(group, NULL, 10);
-        else if (!lookup_id("/etc/group", group, false, &gid, NULL, NULL, 0))
+    if (group && command_parse_id(group, &gid) < 0) {
+        if (strspn(group, "0123456789") == strlen(group))
+            return err_setx(EINVAL, "--user %s: a group ID is at most %lu", spec, ID_MAX);
+        if (!lookup_id("/etc/group", group, false, 0, &gid, NULL, NULL, 0))
             return err_setx(ENOENT, "--user %s: no such group in the image's /etc/group", spec);
     }
     cmd->uid = (uid_t)uid;
@@ -146,8 +180,8 @@ static int build_env(const struct command_spec *spec, const char *home, struct c
     if (r == 0)
         r = env_add(&envp, &n, "container=hutch");
     const char *term = getenv("TERM");
-    if (r == 0 && term) {
-        snprintf(term_kv, sizeof term_kv, "TERM=%s", term);
+    if (r == 0 && (term || spec->tty)) {
+        snprintf(term_kv, sizeof term_kv, "TERM=%s", term ? term : "xterm");
         r = env_add(&envp, &n, term_kv);
     }
     for (size_t i = 0; r == 0 && i < spec->n_env; i++)
@@ -156,13 +190,52 @@ static int build_env(const struct command_spec *spec, const char *home, struct c
     return r;
 }
 
+void command_die_with_parent(int chan)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* The parent may have died before: then its end of the channel is closed. */
+    struct pollfd p = {.fd = chan, .events = POLLIN};
+    if (chan >= 0 && poll(&p, 1, 0) > 0 && (p.revents & POLLHUP))
+        _exit(125); /* nobody is left to tell */
+}
+
+void command_safe_stdio(int chan)
+{
+    for (int fd = 0; fd < 3; fd++) {
+        struct stat st;
+        if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))
+            continue;
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null < 0 || dup2(null, fd) < 0) {
+            err_set(errno, "replace a directory as fd %d with /dev/null", fd);
+            if (chan >= 0)
+                chan_fail(chan, 125);
+            _exit(125);
+        }
+        close(null);
+    }
+}
+
 void command_exec(void *arg)
 {
     struct command *cmd = arg;
     init_reset_signals();
-    if (cmd->set_user && (setgroups(0, NULL) < 0 || setgid(cmd->gid) < 0 || setuid(cmd->uid) < 0)) {
-        err_set(errno, "--user %u:%u", (unsigned)cmd->uid, (unsigned)cmd->gid);
-        chan_fail(cmd->chan, 125);
+    command_safe_stdio(cmd->chan);
+    /* A session of its own: the caller's terminal is nobody's controlling terminal in here. */
+    setsid();
+    if (cmd->tty >= 0) {
+        if (cmd->set_user && fchown(cmd->tty, cmd->uid, (gid_t)-1) < 0) {
+            /* the command still holds it open: it works, only its owner stays root */
+        }
+        if (tty_take_controlling(cmd->tty) < 0)
+            chan_fail(cmd->chan, 125);
+    }
+    if (cmd->set_user) {
+        if (setgroups(0, NULL) < 0 || setgid(cmd->gid) < 0 || setuid(cmd->uid) < 0) {
+            err_set(errno, "--user %u:%u", (unsigned)cmd->uid, (unsigned)cmd->gid);
+            chan_fail(cmd->chan, 125);
+        }
+        command_die_with_parent(cmd->chan); /* a change of credentials cleared it */
     }
     umask(022);
     environ = cmd->envp;
@@ -188,11 +261,28 @@ int command_harden(uint64_t caps, bool privileged, bool seccomp_off)
     return seccomp_off ? 0 : seccomp_install(caps);
 }
 
+/* The working directory, resolved inside the container's root. */
+static int change_dir(const char *wd)
+{
+    int root SYS_AUTO_CLOSE = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return err_set(errno, "open /");
+    int fd SYS_AUTO_CLOSE = resolve_open(root, wd, O_PATH | O_DIRECTORY, 0);
+    if (fd == -ELOOP)
+        return err_setx(ELOOP, "--workdir %s: a symlink loop or a /proc magic link: refused", wd);
+    if (fd < 0)
+        return err_set(-fd, "--workdir %s", wd);
+    if (fchdir(fd) < 0)
+        return err_set(errno, "--workdir %s", wd);
+    return 0;
+}
+
 int command_prepare(struct command *cmd, const struct command_spec *spec)
 {
     memset(cmd, 0, sizeof *cmd);
     cmd->argv = spec->argv;
     cmd->chan = spec->chan;
+    cmd->tty = -1;
     char home[PATH_MAX] = "";
     int r;
     if (spec->user && (r = resolve_user(spec->user, cmd, home, sizeof home)) < 0)
@@ -201,9 +291,9 @@ int command_prepare(struct command *cmd, const struct command_spec *spec)
         snprintf(home, sizeof home, "%s", cmd->uid == 0 ? "/root" : "/");
     if ((r = build_env(spec, home, cmd)) < 0)
         return r;
-    const char *wd = spec->workdir ? spec->workdir : "/";
-    if (chdir(wd) < 0)
-        return err_set(errno, "--workdir %s", wd);
+    if ((r = change_dir(spec->workdir ? spec->workdir : "/")) < 0)
+        return r;
+    if (spec->tty && (r = tty_open_pty(spec->chan, &cmd->tty)) < 0)
+        return r;
     return 0;
 }
-

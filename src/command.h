@@ -18,6 +18,8 @@ struct command_spec {
     size_t n_env;
     const char *hostname;       /* for HOSTNAME */
     int chan;                   /* where a failure to exec is reported */
+    bool tty;                   /* -t: a pseudo-terminal of the container's, its master sent
+                                   over CHAN */
 };
 
 struct command {
@@ -27,16 +29,30 @@ struct command {
     uid_t uid;
     gid_t gid;
     bool set_user;
+    int tty;                    /* the pseudo-terminal's slave with -t, else -1 */
 };
 
-/* Resolve the user, build the environment, change to the working directory. */
+/* Resolve the user (the image's /etc/passwd and /etc/group, read inside the root), build the
+ * environment, change to the working directory (resolved inside the root), open the
+ * pseudo-terminal with -t. */
 int command_prepare(struct command *cmd, const struct command_spec *spec);
 /* Keep only the capabilities CAPS, set no_new_privs, install the seccomp filter; nothing when
  * PRIVILEGED; no filter when SECCOMP_OFF. */
 int command_harden(uint64_t caps, bool privileged, bool seccomp_off);
-/* Become the command (ARG is a struct command): default signals, the user, exec. A failure to
- * exec goes to the channel with 127 (not found) or 126, and the process exits with it. */
+/* Become the command (ARG is a struct command): default signals, a session of its own (and the
+ * pseudo-terminal as its controlling terminal with -t), the user, exec. A failure to exec goes
+ * to the channel with 127 (not found) or 126, and the process exits with it. */
 _Noreturn void command_exec(void *arg);
+
+/* A directory as stdin, stdout or stderr would be a way out through /proc/self/fd/N: those
+ * become /dev/null. On failure the message goes over CHAN (when >= 0) and the process exits. */
+void command_safe_stdio(int chan);
+/* Die with the parent (SIGKILL), and at once when it is gone already (its end of CHAN closed).
+ * Call again after every change of credentials: the kernel forgets it then. */
+void command_die_with_parent(int chan);
+
+/* Pure: a user or group ID, decimal, 0 to 4294967294 (no wrap). 0 or -1. */
+int command_parse_id(const char *s, unsigned long *id);
 
 /* Pure: parse an /etc/passwd or /etc/group line "name:x:id:..."; returns 0 and fills the
  * fields (HOME only for passwd lines with a home field) or -1. Exposed for the unit tests. */

@@ -11,14 +11,14 @@
 #include "cgroup.h"
 #include "err.h"
 #include "state.h"
+#include "sys.h"
 
 /* A field of container NAME, or "-" when it has none. */
 static const char *field(const char *name, const char *key, char *buf, size_t len)
 {
-    if (state_get(name, key, buf, len) <= 0) {
-        err_clear();
+    bool is_pid = strcmp(key, "pid") == 0 || strcmp(key, "monitor") == 0;
+    if ((is_pid ? state_peek_pid(name, key, buf, len) : state_peek(name, key, buf, len)) <= 0)
         snprintf(buf, len, "-");
-    }
     return buf;
 }
 
@@ -65,57 +65,66 @@ int control_list(const struct ctl_opts *c)
     return state_each(list_one, (void *)c);
 }
 
-/* The container's init, when it runs now. */
-static int running_pid(const char *name, pid_t *pid)
+/* Send SIG to the process in field KEY of container NAME, once it is sure to be that process:
+ * through a pidfd where the kernel has them, so that the pid cannot be another's by then. */
+static int signal_pid(const char *name, const char *key, int sig)
 {
-    char buf[32];
-    int r = state_get(name, "pid", buf, sizeof buf);
+    pid_t pid;
+    int r = state_get_pid(name, key, &pid);
     if (r < 0)
         return r;
-    if (strcmp(buf, "-") == 0 || atoi(buf) <= 0)
-        return err_setx(EAGAIN, "container %s is not running now (it is being restarted)", name);
-    *pid = atoi(buf);
+    int pidfd SYS_AUTO_CLOSE = sys_pidfd_open(pid, 0);
+    if (pidfd >= 0 && (r = state_check_pid(name, key, pid)) < 0)
+        return r;
+    if ((pidfd >= 0 ? sys_pidfd_send_signal(pidfd, sig) : kill(pid, sig)) < 0 && errno != ESRCH)
+        return err_set(errno, "signal %s", name);
     return 0;
+}
+
+/* The same, for a process that may have ended already: nothing said. */
+static void signal_pid_quietly(const char *name, const char *key, int sig)
+{
+    pid_t pid;
+    if (state_pid(name, key, &pid) < 0)
+        return;
+    int pidfd SYS_AUTO_CLOSE = sys_pidfd_open(pid, 0);
+    pid_t again;
+    if (pidfd >= 0 && (state_pid(name, key, &again) < 0 || again != pid))
+        return;
+    if (pidfd >= 0)
+        sys_pidfd_send_signal(pidfd, sig);
+    else
+        kill(pid, sig);
 }
 
 int control_kill(const struct ctl_opts *c)
 {
-    pid_t pid;
-    int r = running_pid(c->name, &pid);
-    if (r < 0)
-        return r;
-    if (kill(pid, c->signal) < 0)
-        return err_set(errno, "kill %s", c->name);
-    return 0;
+    return signal_pid(c->name, "pid", c->signal);
 }
 
 int control_stop(const struct ctl_opts *c)
 {
-    char buf[32];
-    int r = state_get(c->name, "monitor", buf, sizeof buf);
+    /* The hutch that owns the container forwards SIGTERM and will not restart it. */
+    int r = signal_pid(c->name, "monitor", SIGTERM);
     if (r < 0)
         return r;
-    /* The hutch that owns the container forwards SIGTERM and will not restart it. */
-    if (kill(atoi(buf), SIGTERM) < 0 && errno != ESRCH)
-        return err_set(errno, "stop %s", c->name);
     r = state_wait(c->name, (int)c->timeout * 1000);
     if (r == -ETIMEDOUT) {
-        pid_t pid;
-        if (running_pid(c->name, &pid) == 0)
-            kill(pid, SIGKILL);
-        err_clear();
+        /* Its init, if it runs now; between two runs the monitor is ending anyway. */
+        signal_pid_quietly(c->name, "pid", SIGKILL);
         r = state_wait(c->name, 10000);
     }
-    if (r == -ENOENT) /* it ended between the two looks */
-        err_clear();
-    else if (r < 0)
-        return r == -ETIMEDOUT ? err_setx(ETIMEDOUT, "%s did not stop", c->name) : r;
-    return 0;
+    if (r == -ETIMEDOUT)
+        return err_setx(ETIMEDOUT, "%s did not stop", c->name);
+    return r < 0 && r != -ENOENT ? r : 0; /* -ENOENT: it ended between two looks */
 }
 
 int control_wait(const struct ctl_opts *c)
 {
     int code = state_wait(c->name, -1);
+    if (code == -ENOENT)
+        return err_setx(ENOENT, "no container named %s (hutch list shows the running ones)",
+                        c->name);
     if (code >= 0)
         printf("%d\n", code);
     return code;

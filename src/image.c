@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "sys.h"
 
 static uint16_t le16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t le32(const unsigned char *p)
@@ -46,8 +47,10 @@ struct image_info image_probe(const unsigned char *buf, size_t len)
             info.type = IMAGE_EXT3;
         else
             info.type = IMAGE_EXT2;
-        if (log_block <= 6)
-            info.min_size = blocks << (10 + log_block);
+        /* A size the superblock claims that does not fit in 64 bits is larger than any file. */
+        unsigned shift = 10 + log_block;
+        info.min_size = log_block > 6 || blocks > (UINT64_MAX >> shift) ? UINT64_MAX
+                                                                         : blocks << shift;
         return info;
     }
     if (len >= EROFS_SB + 4 && le32(buf + EROFS_SB) == EROFS_MAGIC) {
@@ -74,27 +77,27 @@ bool image_readonly(enum image_type type)
     return type == IMAGE_SQUASHFS || type == IMAGE_EROFS;
 }
 
-int image_detect(const char *path, struct image_info *info)
+int image_open(const char *path, int *fd_out, struct image_info *info)
 {
     unsigned char buf[IMAGE_PROBE_SIZE];
     struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* Not blocking: a FIFO given as IMAGE must not hang hutch. */
+    int fd SYS_AUTO_CLOSE = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return err_set(errno, "image %s", path);
-    if (fstat(fd, &st) < 0) {
-        int e = errno;
-        close(fd);
-        return err_set(e, "image %s", path);
+    if (fstat(fd, &st) < 0)
+        return err_set(errno, "image %s", path);
+    *fd_out = -1;
+    if (S_ISDIR(st.st_mode)) {
+        info->type = IMAGE_DIRECTORY;
+        info->min_size = 0;
+        return 0;
     }
-    ssize_t n = 0;
-    if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))
-        n = pread(fd, buf, sizeof buf, 0);
-    int e = errno;
-    close(fd);
     if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
         return err_setx(EINVAL, "image %s: not a regular file, block device or directory", path);
+    ssize_t n = pread(fd, buf, sizeof buf, 0);
     if (n < 0)
-        return err_set(e, "image %s: read", path);
+        return err_set(errno, "image %s: read", path);
     if (n == 0)
         return err_setx(EINVAL, "image %s: the file is empty (build an image with mke2fs -d or "
                                 "mksquashfs)", path);
@@ -102,10 +105,31 @@ int image_detect(const char *path, struct image_info *info)
     if (info->type == IMAGE_UNKNOWN)
         return err_setx(EINVAL, "image %s: not an ext2/3/4, squashfs or erofs image (give an "
                                 "image file or a directory)", path);
+    if (info->min_size == UINT64_MAX)
+        return err_setx(EINVAL, "image %s: the %s superblock is corrupt (its size does not add "
+                                "up; check it with e2fsck -f)", path, image_fstype(info->type));
     if (S_ISREG(st.st_mode) && info->min_size > (uint64_t)st.st_size)
         return err_setx(EINVAL, "image %s: truncated: the %s superblock claims %llu bytes, the "
                                 "file has %lld (rebuild or re-copy the image)", path,
                         image_fstype(info->type), (unsigned long long)info->min_size,
                         (long long)st.st_size);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    *fd_out = sys_take_fd(&fd);
     return 0;
+}
+
+int image_reopen_writable(const char *path, int fd)
+{
+    struct stat a, b;
+    int w SYS_AUTO_CLOSE = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (w < 0) {
+        if (errno == EROFS || errno == EACCES)
+            return err_set(errno, "image %s: cannot open for writing (use --ro)", path);
+        return err_set(errno, "image %s", path);
+    }
+    /* The same file as the one probed, not whatever the path names now. */
+    if (fstat(fd, &a) < 0 || fstat(w, &b) < 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+        return err_setx(EAGAIN, "image %s changed while hutch opened it; try again", path);
+    fcntl(w, F_SETFL, fcntl(w, F_GETFL) & ~O_NONBLOCK);
+    return sys_take_fd(&w);
 }

@@ -6,7 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum image_type { IMAGE_UNKNOWN, IMAGE_EXT2, IMAGE_EXT3, IMAGE_EXT4, IMAGE_SQUASHFS, IMAGE_EROFS };
+enum image_type { IMAGE_UNKNOWN, IMAGE_EXT2, IMAGE_EXT3, IMAGE_EXT4, IMAGE_SQUASHFS, IMAGE_EROFS,
+                  IMAGE_DIRECTORY };
 
 /* Bytes from the start of a file that image_type_of needs to see. */
 #define IMAGE_PROBE_SIZE 2048
@@ -24,8 +25,12 @@ const char *image_fstype(enum image_type type);
 /* Whether the type can only be mounted read-only. */
 bool image_readonly(enum image_type type);
 
-/* Open PATH, probe it and check its size. Returns 0 with *INFO filled, or a negative errno
- * with a message that says what is wrong with the file. */
-int image_detect(const char *path, struct image_info *info);
+/* Open PATH (without blocking: a FIFO is refused, not waited on), probe it and check its size.
+ * Returns 0 with *INFO filled and *FD open read-only on the file (-1 for a directory,
+ * IMAGE_DIRECTORY), or a negative errno with a message that says what is wrong with it. */
+int image_open(const char *path, int *fd, struct image_info *info);
+/* PATH opened again for writing; it must still be the file FD is open on. The new fd, or a
+ * negative errno (recorded: "use --ro" when the file cannot be written). */
+int image_reopen_writable(const char *path, int fd);
 
 #endif

@@ -11,12 +11,17 @@
 
 struct log {
     int fd;
-    char path[256];
+    int dir;           /* the directory the file is in */
+    char path[256];    /* as given, for messages */
+    char name[256];    /* the file's name in DIR */
     uint64_t size, max;
 };
 
-/* Open (create, append) PATH; an unwritable path is an error here, before anything starts. */
-int log_open(struct log *l, const char *path, uint64_t max);
+/* Open (create, append) PATH: a regular file of one link, never through a symlink in its last
+ * component, its directory resolved inside TREES when in one of them (resolve_host); an
+ * unwritable path is an error here, before anything starts. */
+int log_open(struct log *l, const char *path, uint64_t max, const char *const *trees,
+             size_t n_trees);
 void log_write(struct log *l, const char *buf, size_t len);
 void log_close(struct log *l);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "sys.h"
 
 enum loop_method loop_method_from_env(void)
 {
@@ -55,17 +56,12 @@ static int bind_legacy(int dev, int file_fd, const char *image, bool ro)
     return 0;
 }
 
-int loop_attach(const char *image, bool ro, enum loop_method method, struct loop_dev *l)
+int loop_attach(const char *image, int file_fd, bool ro, enum loop_method method,
+                struct loop_dev *l)
 {
     l->fd = -1;
     l->file_fd = -1;
     l->backing = NULL;
-    int file_fd = open(image, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-    if (file_fd < 0) {
-        if (errno == EROFS || errno == EACCES)
-            return err_set(errno, "image %s: cannot open for writing (use --ro)", image);
-        return err_set(errno, "image %s", image);
-    }
     if (flock(file_fd, (ro ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0) {
         int e = errno;
         close(file_fd);
@@ -74,7 +70,8 @@ int loop_attach(const char *image, bool ro, enum loop_method method, struct loop
                                    "or give each its own copy)", image);
         return err_set(e, "lock image %s", image);
     }
-    char *backing = realpath(image, NULL);
+    /* The file's path as the kernel names it, which sysfs shows while the device is bound. */
+    char *backing = realpath(sys_fd_path(file_fd).s, NULL);
     if (!backing) {
         int e = errno;
         close(file_fd);

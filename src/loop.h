@@ -21,10 +21,13 @@ enum loop_method { LOOP_METHOD_AUTO, LOOP_METHOD_LEGACY };
 /* The method the environment asks for: HUTCH_LOOP=legacy forces the old ioctls. */
 enum loop_method loop_method_from_env(void);
 
-/* Attach IMAGE (read-only when RO) with LO_FLAGS_AUTOCLEAR. The image is locked first: shared
- * when RO, exclusive otherwise, so two containers never mount one filesystem read-write at once.
- * On success L holds the open device; it stays attached at least until loop_release(). */
-int loop_attach(const char *image, bool ro, enum loop_method method, struct loop_dev *l);
+/* Attach the image file FILE_FD (opened read-only when RO, else read-write; the loop takes it
+ * over, on failure too) with LO_FLAGS_AUTOCLEAR; IMAGE is its path, for messages and the
+ * device's name. The image is locked first: shared when RO, exclusive otherwise, so two
+ * containers never mount one filesystem read-write at once. On success L holds the open
+ * device; it stays attached at least until loop_release(). */
+int loop_attach(const char *image, int file_fd, bool ro, enum loop_method method,
+                struct loop_dev *l);
 
 /* Close hutch's descriptor, wait (briefly) until the kernel has detached the device, so that no
  * loop device outlives the container, then drop the image's lock. Safe to call on a loop_dev

@@ -1,4 +1,5 @@
 /* hutch: subcommand dispatch. The only place that prints errors and exits. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "control.h"
 #include "exec.h"
 #include "monitor.h"
+#include "sealed.h"
 #include "seccomp.h"
 #include "state.h"
 
@@ -60,7 +62,7 @@ static int cmd_defaults(void)
         if (CAPS_DEFAULT & CAPS_BIT(cap))
             printf(" %s", caps_name(cap));
     printf("\n\nSystem calls refused with EPERM by the default seccomp filter:\n");
-    int groups[] = {-1, 21, 16, 22, 25, 19, 20, 23, 17, 2};
+    int groups[] = {-1, 21, 16, 22, 25, 19, 20, 23, 17, 2, 34};
     for (size_t i = 0; i < sizeof groups / sizeof *groups; i++) {
         struct rule_group g = {groups[i], 0};
         if (groups[i] < 0)
@@ -72,6 +74,8 @@ static int cmd_defaults(void)
     }
     printf("- clone() with namespace flags, unless CAP_SYS_ADMIN is kept (clone3() gets ENOSYS,\n"
            "  and the C library falls back to clone())\n"
+           "- personality() but with 0x0, 0x8, 0x20000, 0x20008 or 0xffffffff\n"
+           "- ioctl() TIOCSTI and TIOCLINUX, always\n"
            "Calls of another architecture (and of the x32 ABI on x86_64) kill the process.\n");
     return 0;
 }
@@ -157,6 +161,10 @@ int main(int argc, char **argv)
         return EXIT_HUTCH;
     }
     const char *cmd = argv[1];
+    /* What starts processes in a container runs from a sealed copy of itself. */
+    if ((strcmp(cmd, "run") == 0 || strcmp(cmd, "start") == 0 || strcmp(cmd, "exec") == 0) &&
+        sealed_reexec(argv) < 0)
+        return fail();
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "start") == 0)
@@ -176,6 +184,6 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    err_setx(22, "unknown command '%s' (see hutch --help)", cmd);
+    err_setx(EINVAL, "unknown command '%s' (see hutch --help)", cmd);
     return fail();
 }

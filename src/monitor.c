@@ -7,16 +7,20 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "err.h"
 #include "log.h"
+#include "resolve.h"
 #include "run.h"
 #include "state.h"
 #include "supervise.h"
+#include "sys.h"
 
 #define BACKOFF_FIRST_MS 100
 #define BACKOFF_MAX_MS 30000
@@ -45,7 +49,7 @@ static int put_static_state(struct monitor *m, int argc, char **argv)
     int r = 0;
     if (r == 0) r = state_put(&m->st, "image", "%s", o->image);
     if (r == 0) r = state_put(&m->st, "ip", "%s", ip);
-    if (r == 0) r = state_put(&m->st, "monitor", "%d", (int)getpid());
+    if (r == 0) r = state_put_pid(&m->st, "monitor", getpid());
     if (r == 0) r = state_put(&m->st, "restarts", "0");
     if (r == 0) r = state_put(&m->st, "status", "starting");
     if (r == 0) r = state_put(&m->st, "caps", "%" PRIx64, o->caps);
@@ -76,25 +80,38 @@ static void on_started(pid_t pid, void *arg)
 {
     struct monitor *m = arg;
     m->started = true;
-    state_put(&m->st, "pid", "%d", (int)pid);
+    state_put_pid(&m->st, "pid", pid);
     state_put(&m->st, "started", "%lld", (long long)time(NULL));
     state_put(&m->st, "status", "running");
     tell_foreground(m, 0, "");
 }
 
-/* The foreground's side of -d: wait until the monitor says the command runs, or why not. */
-static int await_monitor(int fd, const char *name)
+/* The foreground's side of -d: wait until the monitor says the command runs, or why not. A
+ * signal meanwhile goes to the monitor, which ends the start (and says so). */
+static int await_monitor(int fd, const char *name, pid_t monitor, int sigfd)
 {
     char buf[600];
     size_t len = 0;
-    ssize_t n;
-    while (len < sizeof buf - 1 && (n = read(fd, buf + len, sizeof buf - 1 - len)) != 0) {
-        if (n < 0) {
+    for (;;) {
+        struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN}, {.fd = sigfd, .events = POLLIN}};
+        if (poll(pfd, 2, -1) < 0) {
             if (errno == EINTR)
                 continue;
             break;
         }
+        int sig;
+        if (pfd[1].revents && (sig = supervise_stop_pending(sigfd)) != 0)
+            kill(monitor, sig);
+        if (!pfd[0].revents)
+            continue;
+        ssize_t n = read(fd, buf + len, sizeof buf - 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
         len += (size_t)n;
+        if (len == sizeof buf - 1)
+            break;
     }
     close(fd);
     buf[len] = '\0';
@@ -166,7 +183,8 @@ static int run_loop(struct monitor *m, int sigfd)
     unsigned failures = 0;
     for (;;) {
         time_t began = time(NULL);
-        struct run_hooks hooks = {.started = on_started, .arg = m,
+        struct run_hooks hooks = {.started = on_started, .arg = m, .sigfd = sigfd,
+                                  .foreground = !m->o->detach,
                                   .log = m->o->log ? &m->log : NULL};
         err_clear();
         code = run_container(m->o, m->name, &hooks);
@@ -193,23 +211,84 @@ static int run_loop(struct monitor *m, int sigfd)
     }
 }
 
+/* --pidfile FILE: a regular file, never through a symlink (a container that can write its
+ * directory must not point it at another file). */
+struct pidfile {
+    int fd, dir;
+    char name[256];
+    struct stat st; /* what was written, so that only it is removed at the end */
+    bool ours;      /* it was taken (a regular file, truncated) */
+};
+
+static int pidfile_open(struct pidfile *p, const char *path, const char *const *trees, size_t n)
+{
+    p->fd = -1;
+    p->dir = resolve_host_parent(path, trees, n, p->name, sizeof p->name);
+    if (p->dir == -EINVAL)
+        return err_setx(EINVAL, "--pidfile %s: not a file name", path);
+    if (p->dir < 0)
+        return err_set(-p->dir, "--pidfile %s", path);
+    p->fd = sys_open_regular(p->dir, p->name, O_WRONLY, 0644);
+    if (p->fd == -ELOOP)
+        return err_setx(ELOOP, "--pidfile %s is a symlink: refused", path);
+    if (p->fd == -EINVAL || p->fd == -EMLINK)
+        return err_setx(-p->fd, "--pidfile %s: not a regular file of its own: refused", path);
+    if (p->fd < 0)
+        return err_set(-p->fd, "--pidfile %s", path);
+    if (fstat(p->fd, &p->st) < 0 || ftruncate(p->fd, 0) < 0)
+        return err_set(errno, "--pidfile %s", path);
+    p->ours = true;
+    return 0;
+}
+
+static void pidfile_close(struct pidfile *p, bool remove)
+{
+    struct stat now;
+    if (remove && p->ours && fstatat(p->dir, p->name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+        now.st_dev == p->st.st_dev && now.st_ino == p->st.st_ino)
+        unlinkat(p->dir, p->name, 0);
+    if (p->fd >= 0)
+        close(p->fd);
+    if (p->dir >= 0)
+        close(p->dir);
+    p->fd = p->dir = -1;
+}
+
 int monitor_run(const struct run_opts *o, int argc, char **argv)
 {
-    struct monitor m = {.o = o, .ready = -1, .log = {.fd = -1}};
+    struct monitor m = {.o = o, .ready = -1, .log = {.fd = -1, .dir = -1}};
+    struct pidfile pidfile = {.fd = -1, .dir = -1, .ours = false};
     if (o->name)
         snprintf(m.name, sizeof m.name, "%s", o->name);
     else
         snprintf(m.name, sizeof m.name, "hutch-%d", (int)getpid());
-    int r = state_claim(m.name, &m.st);
+    /* Signals first: from here on a stop ends the start at once, with nothing left. */
+    int sigfd;
+    sigset_t old;
+    int r = supervise_signals(&sigfd, &old);
     if (r < 0)
         return r;
-    int pidfile = -1;
-    if (o->log && (r = log_open(&m.log, o->log, o->log_max)) < 0)
-        goto out;
+    if ((r = state_claim(m.name, &m.st)) < 0)
+        goto out_signals;
+    /* What a container could have left in the trees it can write must not lead the log or the
+     * pidfile elsewhere. */
+    const char **trees = calloc(o->n_binds + 1, sizeof *trees);
+    struct stat st;
+    bool dir_root = !o->ro && stat(o->image, &st) == 0 && S_ISDIR(st.st_mode);
+    size_t n_trees = trees ? cli_writable_trees(o->binds, o->n_binds, dir_root ? o->image : NULL,
+                                                trees) : 0;
+    if (!trees)
+        r = err_set(ENOMEM, "monitor");
+    if (r == 0 && o->log)
+        r = log_open(&m.log, o->log, o->log_max, trees, n_trees);
     /* An unwritable pidfile is an error here, before anything starts. */
-    if (o->pidfile &&
-        (pidfile = open(o->pidfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
-        r = err_set(errno, "--pidfile %s", o->pidfile);
+    if (r == 0 && o->pidfile)
+        r = pidfile_open(&pidfile, o->pidfile, trees, n_trees);
+    free(trees);
+    if (r < 0)
+        goto out;
+    if ((r = supervise_stop_pending(sigfd)) != 0) {
+        r += 128;
         goto out;
     }
     if (o->detach) {
@@ -229,38 +308,33 @@ int monitor_run(const struct run_opts *o, int argc, char **argv)
         if (pid > 0) {
             /* The foreground: the monitor holds the name's lock and the log from now on. */
             close(ready[1]);
-            close(m.st.lock_fd);
+            state_leave(&m.st);
             log_close(&m.log);
-            if (pidfile >= 0)
-                close(pidfile);
-            return await_monitor(ready[0], m.name);
+            pidfile_close(&pidfile, false);
+            r = await_monitor(ready[0], m.name, pid, sigfd);
+            close(sigfd);
+            sigprocmask(SIG_SETMASK, &old, NULL);
+            return r;
         }
         close(ready[0]);
         m.ready = ready[1];
         detach_stdio();
     }
-    int sigfd;
-    sigset_t old;
-    if (pidfile >= 0) {
-        dprintf(pidfile, "%d\n", (int)getpid());
-        close(pidfile);
-        pidfile = -1;
+    if (pidfile.fd >= 0) {
+        dprintf(pidfile.fd, "%d\n", (int)getpid());
+        close(pidfile.fd);
+        pidfile.fd = -1;
     }
-    if ((r = put_static_state(&m, argc, argv)) == 0 && (r = supervise_signals(&sigfd, &old)) == 0) {
+    if ((r = put_static_state(&m, argc, argv)) == 0)
         r = run_loop(&m, sigfd);
-        close(sigfd);
-        sigprocmask(SIG_SETMASK, &old, NULL);
-    }
     if (r < 0 && m.ready >= 0)
         tell_foreground(&m, 125, err_msg());
-    if (o->pidfile)
-        unlink(o->pidfile);
 out:
-    if (pidfile >= 0) {
-        close(pidfile);
-        unlink(o->pidfile);
-    }
+    pidfile_close(&pidfile, true);
     log_close(&m.log);
     state_release(&m.st, r < 0 ? -1 : r);
+out_signals:
+    close(sigfd);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     return r;
 }

@@ -1,7 +1,6 @@
 #include "rootfs.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -13,8 +12,22 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "devices.h"
 #include "err.h"
+#include "resolve.h"
 #include "sys.h"
+
+/* Everything here works on descriptors: the new root is held as an fd, every path inside it is
+ * resolved inside it (resolve.h), and every mount goes onto the fd that the resolver returned.
+ * The paths of the host (the image, bind sources, the staging point) are the caller's.
+ *
+ * Mounts are made with the new mount API where the kernel has all of it (5.12): flags are set
+ * on a detached tree, recursively, before it is attached, and the fd of a tree keeps naming it
+ * once attached. On older kernels (or with HUTCH_OLD_KERNEL) mount(2) does it onto
+ * /proc/self/fd/N, and the flags are set afterwards on the tree's top and each mount below it,
+ * found in /proc/self/mountinfo. */
+
+#define HARD_FLAGS (MS_NOSUID | MS_NODEV) /* on every mount inside, unless --privileged */
 
 /* Device nodes every container gets in its /dev. */
 static const struct {
@@ -26,11 +39,11 @@ static const struct {
 #define N_DEV_NODES (sizeof dev_nodes / sizeof dev_nodes[0])
 
 static const struct {
-    const char *path, *target;
+    const char *name, *target;
 } dev_links[] = {
-    {"/dev/fd", "/proc/self/fd"},       {"/dev/stdin", "/proc/self/fd/0"},
-    {"/dev/stdout", "/proc/self/fd/1"}, {"/dev/stderr", "/proc/self/fd/2"},
-    {"/dev/ptmx", "pts/ptmx"},
+    {"fd", "/proc/self/fd"},       {"stdin", "/proc/self/fd/0"},
+    {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
+    {"ptmx", "pts/ptmx"},
 };
 
 /* The kernel option behind each filesystem type, for "kernel lacks" messages. */
@@ -47,28 +60,189 @@ static const char *fs_config(const char *fstype)
     return "the filesystem";
 }
 
-/* Something of the host's that the container gets, taken before anything is mounted over the
- * host's paths: a detached copy of its mount tree (open_tree, Linux 5.2), or on older kernels an
- * O_PATH descriptor to bind from. The copy also keeps mounts made later (the staging mount) out
- * of a recursive bind whose source contains them. */
+/* ---- mounting onto descriptors ---- */
+
+static unsigned long long attrs_of(unsigned long ms)
+{
+    return (ms & MS_RDONLY ? SYS_MOUNT_ATTR_RDONLY : 0) | (ms & MS_NOSUID ? SYS_MOUNT_ATTR_NOSUID : 0) |
+           (ms & MS_NODEV ? SYS_MOUNT_ATTR_NODEV : 0) | (ms & MS_NOEXEC ? SYS_MOUNT_ATTR_NOEXEC : 0);
+}
+
+/* The flags a mount has now that a bind remount must keep (in a user namespace the kernel
+ * refuses to clear the ones it locked). */
+static unsigned long kept_flags(int fd)
+{
+    struct statvfs sv;
+    if (fstatvfs(fd, &sv) < 0)
+        return 0;
+    return (sv.f_flag & ST_RDONLY ? MS_RDONLY : 0) | (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) |
+           (sv.f_flag & ST_NODEV ? MS_NODEV : 0) | (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0) |
+           (sv.f_flag & ST_NOATIME ? MS_NOATIME : 0) | (sv.f_flag & ST_NODIRATIME ? MS_NODIRATIME : 0) |
+           (sv.f_flag & ST_RELATIME ? MS_RELATIME : 0);
+}
+
+/* A mountinfo path field with its octal escapes (\040 for a space) undone, in place. */
+static void unescape(char *s)
+{
+    char *out = s;
+    for (; *s; s++) {
+        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+            s[3] >= '0' && s[3] <= '7') {
+            *out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+            s += 3;
+        } else {
+            *out++ = *s;
+        }
+    }
+    *out = '\0';
+}
+
+/* The ID of the mount that FD is on, from /proc/self/fdinfo (Linux 3.15). */
+static int mount_id(int fd)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
+    if (sys_read_text(path, buf, sizeof buf) < 0)
+        return -1;
+    const char *m = strstr(buf, "mnt_id:");
+    return m ? atoi(m + 7) : -1;
+}
+
+/* The parent of mount ID, from /proc/self/mountinfo; -1 when not found. */
+static int parent_id(int id)
+{
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    int parent = -1, a, b;
+    char line[256];
+    while (f && fgets(line, sizeof line, f)) {
+        if (sscanf(line, "%d %d", &a, &b) == 2 && a == id)
+            parent = b;
+        if (!strchr(line, '\n')) { /* the rest of a long line */
+            int c;
+            while ((c = fgetc(f)) != EOF && c != '\n')
+                ;
+        }
+    }
+    if (f)
+        fclose(f);
+    return parent;
+}
+
+/* Kernels before 5.12: FLAGS on the mount that TOP is the root of and on every mount below it
+ * (by parent ID in /proc/self/mountinfo, so that mounts hidden under it are left alone), each
+ * remounted with the flags it has plus FLAGS. */
+static int remount_tree(int top, unsigned long flags)
+{
+    int top_id = mount_id(top);
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    if (top_id < 0 || !f) {
+        if (f)
+            fclose(f);
+        return -ENOENT;
+    }
+    struct entry {
+        int id, parent;
+        char *mp;
+    } *e = NULL;
+    size_t n = 0;
+    char *line = NULL;
+    size_t cap = 0;
+    int r = 0;
+    while (r == 0 && getline(&line, &cap, f) > 0) {
+        struct entry x;
+        char mp[PATH_MAX];
+        if (sscanf(line, "%d %d %*s %*s %4095s", &x.id, &x.parent, mp) != 3)
+            continue;
+        unescape(mp);
+        struct entry *grown = realloc(e, (n + 1) * sizeof *e);
+        if (!grown) {
+            r = -ENOMEM;
+            break;
+        }
+        e = grown;
+        if (!(x.mp = strdup(mp))) {
+            r = -ENOMEM;
+            break;
+        }
+        e[n++] = x;
+    }
+    free(line);
+    fclose(f);
+    /* The tree: the top, then whatever has a parent in it, until nothing more joins. */
+    bool *in = calloc(n + 1, sizeof *in);
+    if (!in)
+        r = -ENOMEM;
+    for (bool grew = true; r == 0 && grew;) {
+        grew = false;
+        for (size_t i = 0; i < n; i++) {
+            bool parent_in = false;
+            for (size_t k = 0; k < n && !parent_in; k++)
+                parent_in = in[k] && e[k].id == e[i].parent;
+            if (!in[i] && (e[i].id == top_id || parent_in))
+                grew = in[i] = true;
+        }
+    }
+    /* Each through an fd of it, checked to be that mount (its ID): a path walked again could
+     * have been turned elsewhere meanwhile. Then the flags are checked to be there. */
+    unsigned long want = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        if (!in[i])
+            continue;
+        int fd SYS_AUTO_CLOSE = open(e[i].mp, O_PATH | O_CLOEXEC);
+        if (fd < 0 || mount_id(fd) != e[i].id)
+            r = fd < 0 ? -errno : -EAGAIN;
+        else if (mount(NULL, sys_fd_path(fd).s, NULL, MS_BIND | MS_REMOUNT | kept_flags(fd) | flags,
+                       NULL) < 0)
+            r = -errno;
+        else if ((kept_flags(fd) & want) != want)
+            r = -EPERM;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(e[i].mp);
+    free(e);
+    free(in);
+    return r;
+}
+
+/* Kernels before 5.12: an fd of what is now mounted on TARGET (the fd itself still names what
+ * lies below): through its path, the one place where a path is walked again. */
+static int reopen_top(int target)
+{
+    char path[PATH_MAX];
+    ssize_t n = readlink(sys_fd_path(target).s, path, sizeof path - 1);
+    if (n < 0)
+        return -errno;
+    if ((size_t)n >= sizeof path - 1)
+        return -ENAMETOOLONG;
+    path[n] = '\0';
+    int fd SYS_AUTO_CLOSE = open(path, O_PATH | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    /* It must be a mount right on TARGET's: one whose parent is the mount TARGET is on. */
+    int id = mount_id(fd), below = mount_id(target);
+    if (id < 0 || id == below || parent_id(id) != below)
+        return -EAGAIN;
+    return sys_take_fd(&fd);
+}
+
+/* Something to attach: a detached copy of a mount tree (new API), or, on older kernels, an
+ * O_PATH descriptor to bind from. Taken before anything is mounted over the host's paths; the
+ * copy also keeps later mounts (the staging mount) out of a recursive bind of its source. */
 struct source {
     int fd;
     bool detached;
 };
 
-static int take_source(const char *path, const char *what, struct source *s)
+/* PATH relative to DIRFD (AT_FDCWD: a path of the host; "" : DIRFD itself). -errno. */
+static int take_source(int dirfd, const char *path, struct source *s)
 {
-    s->detached = true;
-    s->fd = sys_open_tree(AT_FDCWD, path, SYS_OPEN_TREE_CLONE | SYS_AT_RECURSIVE | O_CLOEXEC);
-    if (s->fd >= 0)
-        return 0;
-    if (errno == ENOENT || errno == EACCES || errno == ENOTDIR || errno == ELOOP)
-        return err_set(errno, "%s %s", what, path);
-    s->detached = false;
-    s->fd = open(path, O_PATH | O_CLOEXEC);
-    if (s->fd < 0)
-        return err_set(errno, "%s %s", what, path);
-    return 0;
+    s->detached = sys_new_mount_api();
+    if (s->detached)
+        s->fd = sys_open_tree(dirfd, path, SYS_OPEN_TREE_CLONE | SYS_AT_RECURSIVE |
+                                               SYS_OPEN_TREE_CLOEXEC | (*path ? 0 : AT_EMPTY_PATH));
+    else
+        s->fd = *path ? openat(dirfd, path, O_PATH | O_CLOEXEC) : fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+    return s->fd < 0 ? -errno : 0;
 }
 
 static void drop_source(struct source *s)
@@ -78,28 +252,107 @@ static void drop_source(struct source *s)
     s->fd = -1;
 }
 
-static int attach_source(const struct source *s, const char *dst)
+/* Attach S on TARGET, with FLAGS (MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC) on it and on every
+ * mount of it. *TOP, when given, gets an fd of the attached tree's root. -errno. */
+static int attach(struct source *s, int target, unsigned long flags, int *top)
 {
-    if (s->detached)
-        return sys_move_mount(s->fd, "", AT_FDCWD, dst, SYS_MOVE_MOUNT_F_EMPTY_PATH);
-    char fdp[32];
-    snprintf(fdp, sizeof fdp, "/proc/self/fd/%d", s->fd);
-    return mount(fdp, dst, NULL, MS_BIND | MS_REC, NULL);
+    if (s->detached) {
+        struct sys_mount_attr a = {.attr_set = attrs_of(flags)};
+        if (flags && sys_mount_setattr(s->fd, "", AT_EMPTY_PATH | SYS_AT_RECURSIVE, &a) < 0)
+            return -errno;
+        if (sys_move_mount(s->fd, "", target, "",
+                           SYS_MOVE_MOUNT_F_EMPTY_PATH | SYS_MOVE_MOUNT_T_EMPTY_PATH) < 0)
+            return -errno;
+        if (top)
+            *top = sys_take_fd(&s->fd); /* the copy's fd names the tree, attached now */
+        return 0;
+    }
+    if (mount(sys_fd_path(s->fd).s, sys_fd_path(target).s, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return -errno;
+    int fd SYS_AUTO_CLOSE = reopen_top(target);
+    if (fd < 0)
+        return fd;
+    int r = flags ? remount_tree(fd, flags) : 0;
+    if (r == 0 && top)
+        *top = sys_take_fd(&fd);
+    return r;
 }
 
-/* A directory that must exist in the image to mount on. */
-static int need_dir(const char *path, const char *shown, bool ro)
+/* A new filesystem of TYPE on TARGET, with FLAGS and OPTS ("key=value,flag,..."). *TOP, when
+ * given, gets an fd of its root. -errno. */
+static int mount_fs(int target, const char *type, unsigned long flags, const char *opts, int *top)
 {
-    struct stat st;
-    if (lstat(path, &st) == 0) {
-        if (S_ISDIR(st.st_mode))
-            return 0;
-        return err_setx(ENOTDIR, "image: %s is not a directory", shown);
-    }
-    if (errno == ENOENT && !ro && mkdir(path, 0755) == 0)
+    if (!sys_new_mount_api()) {
+        if (mount(type, sys_fd_path(target).s, type, flags, opts) < 0)
+            return -errno;
+        int fd = reopen_top(target);
+        if (fd < 0)
+            return fd;
+        if (top)
+            *top = fd;
+        else
+            close(fd);
         return 0;
-    return err_set(errno, "image: %s missing (create it in the image)", shown);
+    }
+    int fs SYS_AUTO_CLOSE = sys_fsopen(type, SYS_FSOPEN_CLOEXEC);
+    if (fs < 0)
+        return -errno;
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", opts ? opts : "");
+    char *save = NULL;
+    for (char *o = strtok_r(buf, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+        char *v = strchr(o, '=');
+        if (v)
+            *v++ = '\0';
+        if (sys_fsconfig(fs, v ? SYS_FSCONFIG_SET_STRING : SYS_FSCONFIG_SET_FLAG, o, v, 0) < 0)
+            return -errno;
+    }
+    if (sys_fsconfig(fs, SYS_FSCONFIG_SET_STRING, "source", type, 0) < 0 ||
+        sys_fsconfig(fs, SYS_FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+        return -errno;
+    int mnt SYS_AUTO_CLOSE = sys_fsmount(fs, SYS_FSMOUNT_CLOEXEC, (unsigned)attrs_of(flags));
+    if (mnt < 0 || sys_move_mount(mnt, "", target, "",
+                                  SYS_MOVE_MOUNT_F_EMPTY_PATH | SYS_MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        return -errno;
+    if (top)
+        *top = sys_take_fd(&mnt);
+    return 0;
 }
+
+/* The one message for a path of the image that cannot be resolved or mounted on. */
+static int inside_error(int r, const char *what, const char *path)
+{
+    switch (-r) {
+    case EROFS:
+        return err_setx(EROFS, "%s %s: missing, and it cannot be made on the read-only root "
+                               "(create it in the image)", what, path);
+    case ENOTDIR:
+        return err_setx(ENOTDIR, "%s %s: not a directory in the image", what, path);
+    case EISDIR:
+        return err_setx(EISDIR, "%s %s: a directory in the image, where a file is bound", what,
+                        path);
+    case EINVAL:
+        return err_setx(EINVAL, "%s %s: not a regular file or directory in the image (a FIFO, "
+                                "socket or device node): refused", what, path);
+    case ELOOP:
+        return err_setx(ELOOP, "%s %s: a symlink loop or a /proc magic link in the image: "
+                               "refused", what, path);
+    default:
+        return err_set(-r, "%s %s", what, path);
+    }
+}
+
+/* A directory or file of the image to mount on: *FD, or a message. */
+static int target_in(int root, const char *path, bool dir, const char *what, int *fd)
+{
+    int r = resolve_mount_target(root, path, dir);
+    if (r < 0)
+        return inside_error(r, what, path);
+    *fd = r;
+    return 0;
+}
+
+/* ---- the root ---- */
 
 /* A squashfs image's compression (superblock offset 20) and the option a kernel needs for it. */
 static const char *squashfs_config(const char *device)
@@ -143,84 +396,238 @@ static int mount_error(const struct rootfs_plan *p, const char *fstype, int e)
     }
 }
 
-static int mount_root(const struct rootfs_plan *p, const struct source *dir, const char *staging)
+/* The image's filesystem mounted and attached nowhere: fsopen, fsconfig, fsmount. */
+static int detached_image(const struct rootfs_plan *p, unsigned attrs)
 {
+    const char *fstype = p->fstype;
+    int fs = sys_fsopen(fstype, SYS_FSOPEN_CLOEXEC);
+    if (fs < 0 && errno == ENODEV && (strcmp(fstype, "ext2") == 0 || strcmp(fstype, "ext3") == 0))
+        fs = sys_fsopen(fstype = "ext4", SYS_FSOPEN_CLOEXEC); /* ext4 mounts ext2 and ext3 too */
+    if (fs < 0)
+        return errno == ENOSYS ? err_setx(ENOSYS, "--userns with an image file needs Linux 5.2 "
+                                                  "(fsmount); use a directory root")
+                               : mount_error(p, fstype, errno);
+    int mnt = -1;
+    if (sys_fsconfig(fs, SYS_FSCONFIG_SET_STRING, "source", p->device, 0) < 0 ||
+        (p->ro && sys_fsconfig(fs, SYS_FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0) ||
+        sys_fsconfig(fs, SYS_FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
+        (mnt = sys_fsmount(fs, SYS_FSMOUNT_CLOEXEC, attrs)) < 0)
+        mnt = mount_error(p, fstype, errno);
+    close(fs);
+    return mnt;
+}
+
+static unsigned long root_flags(const struct rootfs_plan *p)
+{
+    return (p->ro ? MS_RDONLY : 0) | (p->harden ? HARD_FLAGS : 0);
+}
+
+/* The root at STAGING: the image, the directory DIR, or the parent's detached mount. Returns
+ * an fd of it. */
+static int mount_root(const struct rootfs_plan *p, struct source *dir, const char *staging)
+{
+    int at SYS_AUTO_CLOSE = open(staging, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (at < 0)
+        return err_set(errno, "staging directory %s", staging);
+    int root = -1, r;
     if (p->root_fd >= 0) {
-        if (sys_move_mount(p->root_fd, "", AT_FDCWD, staging, SYS_MOVE_MOUNT_F_EMPTY_PATH) < 0)
+        if (sys_move_mount(p->root_fd, "", at, "",
+                           SYS_MOVE_MOUNT_F_EMPTY_PATH | SYS_MOVE_MOUNT_T_EMPTY_PATH) < 0)
             return err_set(errno, "attach the root of %s", p->image);
-        return 0;
+        root = fcntl(p->root_fd, F_DUPFD_CLOEXEC, 3);
+        return root < 0 ? err_set(errno, "root of %s", p->image) : root;
     }
-    /* Hardened, device nodes work only where hutch put them: the image's own, or one made
-     * with mknod inside, do not. */
-    unsigned long flags = (p->ro ? MS_RDONLY : 0) | (p->harden ? MS_NODEV : 0);
     if (!p->device) {
-        if (attach_source(dir, staging) < 0)
-            return err_set(errno, "bind directory %s as root", p->image);
-        if (flags && mount(NULL, staging, NULL, MS_BIND | MS_REMOUNT | flags, NULL) < 0)
-            return err_set(errno, "remount %s%s%s", p->image, p->ro ? " read-only" : "",
-                           p->harden ? " nodev" : "");
-        return 0;
+        if ((r = attach(dir, at, root_flags(p), &root)) < 0)
+            return err_set(-r, "bind directory %s as root", p->image);
+        return root;
+    }
+    if (sys_new_mount_api()) {
+        int mnt SYS_AUTO_CLOSE = detached_image(p, (unsigned)attrs_of(root_flags(p)));
+        if (mnt < 0)
+            return mnt;
+        if (sys_move_mount(mnt, "", at, "", SYS_MOVE_MOUNT_F_EMPTY_PATH | SYS_MOVE_MOUNT_T_EMPTY_PATH) < 0)
+            return err_set(errno, "attach the root of %s", p->image);
+        return sys_take_fd(&mnt);
     }
     const char *fstype = p->fstype;
-    int r = mount(p->device, staging, fstype, flags, NULL);
+    r = mount(p->device, staging, fstype, root_flags(p), NULL);
     if (r < 0 && errno == ENODEV && (strcmp(fstype, "ext2") == 0 || strcmp(fstype, "ext3") == 0)) {
-        fstype = "ext4"; /* the ext4 driver also mounts ext2 and ext3 */
-        r = mount(p->device, staging, fstype, flags, NULL);
+        fstype = "ext4";
+        r = mount(p->device, staging, fstype, root_flags(p), NULL);
     }
-    if (r == 0)
-        return 0;
-    return mount_error(p, fstype, errno);
+    if (r < 0)
+        return mount_error(p, fstype, errno);
+    root = open(staging, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    return root < 0 ? err_set(errno, "root of %s", p->image) : root;
 }
 
-/* /proc and /sys are mounted before pivot_root: in a user namespace the kernel allows new
- * instances only while a full one is visible in the mount namespace. */
-static int mount_kernel_fs(const char *staging, bool ro, bool harden)
+/* ---- /proc, /sys, /dev ---- */
+
+/* Mounted before pivot_root: in a user namespace the kernel allows new instances only while a
+ * full one is visible in the mount namespace. */
+static int mount_kernel_fs(int root, bool harden, int *proc, int *sys)
 {
-    char path[PATH_MAX];
-    int r;
-    snprintf(path, sizeof path, "%s/proc", staging);
-    if ((r = need_dir(path, "/proc", ro)) < 0)
+    int t SYS_AUTO_CLOSE = -1, r;
+    if ((r = target_in(root, "/proc", true, "image:", &t)) < 0)
         return r;
-    if (mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-        return err_set(errno, "mount /proc (CONFIG_PROC_FS)");
-    snprintf(path, sizeof path, "%s/sys", staging);
-    if ((r = need_dir(path, "/sys", ro)) < 0)
+    if ((r = mount_fs(t, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, proc)) < 0)
+        return err_set(-r, "mount /proc (CONFIG_PROC_FS)");
+    close(sys_take_fd(&t));
+    if ((r = target_in(root, "/sys", true, "image:", &t)) < 0)
         return r;
     unsigned long fl = (harden ? MS_RDONLY : 0) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-    if (mount("sysfs", path, "sysfs", fl, NULL) == 0)
+    r = mount_fs(t, "sysfs", fl, NULL, sys);
+    if (r != -EPERM)
+        return r < 0 ? err_set(-r, "mount /sys") : 0;
+    /* A new sysfs needs a network namespace of one's own user namespace: bind the host's,
+     * read-only all the way down. */
+    struct source host;
+    if ((r = take_source(AT_FDCWD, "/sys", &host)) == 0)
+        r = attach(&host, t, fl, sys);
+    drop_source(&host);
+    return r < 0 ? err_set(-r, "bind /sys") : 0;
+}
+
+static int setup_dev(int root, struct source *host_dev, bool harden)
+{
+    int t SYS_AUTO_CLOSE = -1, dev SYS_AUTO_CLOSE = -1, r;
+    if ((r = target_in(root, "/dev", true, "image:", &t)) < 0)
+        return r;
+    unsigned long fl = MS_NOSUID | MS_NOEXEC | (harden ? MS_NODEV : 0);
+    if ((r = mount_fs(t, "tmpfs", fl, "mode=755,size=65536k", &dev)) < 0)
+        return err_set(-r, "mount tmpfs on /dev (CONFIG_TMPFS)");
+    for (size_t i = 0; i < N_DEV_NODES; i++) {
+        const char *name = dev_nodes[i].name;
+        if (host_dev) {
+            int node SYS_AUTO_CLOSE = -1;
+            if ((r = target_in(dev, name, false, "/dev", &node)) < 0)
+                return r;
+            if ((r = attach(&host_dev[i], node, MS_NOSUID | MS_NOEXEC, NULL)) < 0)
+                return err_set(-r, "bind /dev/%s", name);
+        } else if (mknodat(dev, name, S_IFCHR | 0666,
+                           makedev(dev_nodes[i].major, dev_nodes[i].minor)) < 0) {
+            return err_set(errno, "mknod /dev/%s", name);
+        }
+    }
+    for (size_t i = 0; i < sizeof dev_links / sizeof dev_links[0]; i++)
+        if (symlinkat(dev_links[i].target, dev, dev_links[i].name) < 0)
+            return err_set(errno, "symlink /dev/%s", dev_links[i].name);
+    if (mkdirat(dev, "pts", 0755) < 0 || mkdirat(dev, "shm", 01777) < 0)
+        return err_set(errno, "mkdir in /dev");
+    int pts SYS_AUTO_CLOSE = openat(dev, "pts", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int shm SYS_AUTO_CLOSE = openat(dev, "shm", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (pts < 0 || shm < 0)
+        return err_set(errno, "open /dev/pts, /dev/shm");
+    /* In a user namespace without group 5 the gid option is refused: without it, then. */
+    r = mount_fs(pts, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5", NULL);
+    if (r == -EINVAL)
+        r = mount_fs(pts, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666", NULL);
+    if (r < 0)
+        return err_set(-r, "mount /dev/pts (CONFIG_UNIX98_PTYS)");
+    if ((r = mount_fs(shm, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777", NULL)) < 0)
+        return err_set(-r, "mount /dev/shm");
+    return 0;
+}
+
+/* /proc files that tell of the host or act on it: covered with an empty read-only file. */
+static const char *const masked_files[] = {
+    "kcore", "keys", "timer_list", "timer_stats", "sched_debug", "latency_stats", "kallsyms", "kmsg",
+};
+/* Directories of the same kind (in /proc, and /sys/firmware): an empty read-only tmpfs. */
+static const char *const masked_proc_dirs[] = {"acpi", "scsi", "asound"};
+/* Kernel settings: left visible, made read-only. (sysrq-trigger too: a /dev/null over it would
+ * take writes, since a device node ignores a read-only mount.) */
+static const char *const read_only[] = {"sys", "irq", "bus", "fs", "sysrq-trigger"};
+
+static int mask_dir(int base, const char *name, const char *shown)
+{
+    int t SYS_AUTO_CLOSE = resolve_open(base, name, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
+    if (t == -ENOENT || t == -ENOTDIR)
+        return 0; /* not in this kernel */
+    int r = t < 0 ? t : mount_fs(t, "tmpfs", MS_RDONLY | HARD_FLAGS | MS_NOEXEC, "size=0", NULL);
+    return r < 0 ? err_set(-r, "mask %s", shown) : 0;
+}
+
+/* Bind the host's SRC (NULL: the target itself) over NAME of /proc with FLAGS; a name this
+ * kernel lacks is skipped. -errno. */
+static int cover(int proc, const char *name, const char *src, unsigned long flags)
+{
+    int t SYS_AUTO_CLOSE = resolve_open(proc, name, O_PATH | O_NOFOLLOW, 0);
+    if (t == -ENOENT)
         return 0;
-    /* A new sysfs needs a network namespace of one's own user namespace: bind the host's. */
-    if (errno != EPERM)
-        return err_set(errno, "mount /sys");
-    if (mount("/sys", path, NULL, MS_BIND | MS_REC, NULL) < 0 ||
-        mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | fl, NULL) < 0)
-        return err_set(errno, "bind /sys");
+    struct source s = {-1, false};
+    int r = t < 0 ? t : src ? take_source(AT_FDCWD, src, &s) : take_source(t, "", &s);
+    if (r == 0)
+        r = attach(&s, t, flags, NULL);
+    drop_source(&s);
+    return r;
+}
+
+static int mask_proc(int proc, int sys)
+{
+    int r;
+    for (size_t i = 0; i < sizeof masked_files / sizeof *masked_files; i++)
+        if ((r = cover(proc, masked_files[i], "/dev/null", MS_RDONLY | MS_NOSUID | MS_NOEXEC)) < 0)
+            return err_set(-r, "mask /proc/%s", masked_files[i]);
+    for (size_t i = 0; i < sizeof masked_proc_dirs / sizeof *masked_proc_dirs; i++) {
+        char shown[64];
+        snprintf(shown, sizeof shown, "/proc/%s", masked_proc_dirs[i]);
+        if ((r = mask_dir(proc, masked_proc_dirs[i], shown)) < 0)
+            return r;
+    }
+    if ((r = mask_dir(sys, "firmware", "/sys/firmware")) < 0)
+        return r;
+    for (size_t i = 0; i < sizeof read_only / sizeof *read_only; i++)
+        if ((r = cover(proc, read_only[i], NULL, MS_RDONLY | HARD_FLAGS | MS_NOEXEC)) < 0)
+            return err_set(-r, "make /proc/%s read-only", read_only[i]);
     return 0;
 }
 
-/* Work inside the new root before pivot_root: a chroot keeps every path (and every symlink of
- * the image) inside it, while the host's mounts, whose files the binds take, stay attached. */
-static int chroot_in(const char *staging, int *host_root)
+/* ---- binds ---- */
+
+/* Mount SRC at DST inside ROOT, a directory or a file as SRC is. */
+static int bind_at(int root, struct source *src, const char *dst, unsigned long flags,
+                   const char *what, const char *shown)
 {
-    *host_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (*host_root < 0)
-        return err_set(errno, "open /");
-    if (chdir(staging) < 0 || chroot(".") < 0)
-        return err_set(errno, "chroot %s", staging);
+    struct stat st;
+    if (fstat(src->fd, &st) < 0)
+        return err_set(errno, "%s %s", what, shown);
+    char dst_what[32];
+    snprintf(dst_what, sizeof dst_what, "%s destination", what);
+    int t SYS_AUTO_CLOSE = -1;
+    int r = target_in(root, dst, S_ISDIR(st.st_mode), dst_what, &t);
+    if (r < 0)
+        return r;
+    if ((r = attach(src, t, flags, NULL)) < 0)
+        return err_set(-r, "%s %s to %s", what, shown, dst);
     return 0;
 }
 
-static int chroot_out(int host_root)
+/* ---- pivot_root ---- */
+
+/* The staging point: a directory of the host that this private mount namespace may cover. */
+static const char *pick_staging(void)
 {
-    if (fchdir(host_root) < 0 || chroot(".") < 0)
-        return err_set(errno, "leave the chroot");
+    static const char *const candidates[] = {"/tmp", "/mnt", "/run", "/var", "/dev"};
+    struct stat st;
+    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
+        if (lstat(candidates[i], &st) == 0 && S_ISDIR(st.st_mode))
+            return candidates[i];
+    return NULL;
+}
+
+static int set_propagation(int root, unsigned long how)
+{
+    if (mount(NULL, sys_fd_path(root).s, NULL, how, NULL) < 0)
+        return err_set(errno, "propagation of the new root");
     return 0;
 }
 
-static int pivot(const char *staging)
+static int pivot(int root)
 {
-    if (chdir(staging) < 0)
-        return err_set(errno, "chdir %s", staging);
+    if (fchdir(root) < 0)
+        return err_set(errno, "chdir to the new root");
     if (sys_pivot_root(".", ".") == 0) {
         /* The old root is now stacked on the new one: detach it. */
         if (umount2(".", MNT_DETACH) < 0)
@@ -237,222 +644,119 @@ static int pivot(const char *staging)
     return 0;
 }
 
-/* Make DST, a directory or an empty file, for something to be mounted on. */
-static int make_target(const char *dst, bool dir)
-{
-    if (dir)
-        return sys_make_dirs(dst, 0755);
-    char parent[PATH_MAX];
-    snprintf(parent, sizeof parent, "%s", dst);
-    char *slash = strrchr(parent, '/');
-    if (slash && slash != parent) {
-        *slash = '\0';
-        int r = sys_make_dirs(parent, 0755);
-        if (r < 0)
-            return r;
-    }
-    int fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return errno == EISDIR ? 0 : -errno;
-    close(fd);
-    return 0;
-}
-
-/* Mount the file or directory SRC at DST in the new root. */
-static int bind_source(const struct source *src, const char *dst, bool ro, const char *shown)
-{
-    struct stat st;
-    if (fstat(src->fd, &st) < 0)
-        return err_set(errno, "bind %s", shown);
-    int r = make_target(dst, S_ISDIR(st.st_mode));
-    if (r < 0)
-        return err_set(-r, "bind destination %s: cannot create it%s", dst,
-                       -r == EROFS ? " on the read-only root (create it in the image)" : "");
-    if (attach_source(src, dst) < 0)
-        return err_set(errno, "bind %s to %s", shown, dst);
-    if (ro) {
-        struct statvfs sv;
-        unsigned long keep = 0;
-        if (statvfs(dst, &sv) == 0)
-            keep = (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) | (sv.f_flag & ST_NODEV ? MS_NODEV : 0) |
-                   (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0);
-        if (mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL) < 0)
-            return err_set(errno, "make bind %s read-only", dst);
-    }
-    return 0;
-}
-
-static int setup_dev(const struct source *host_dev, bool harden)
-{
-    if (need_dir("/dev", "/dev", true) < 0)
-        return -ENOENT;
-    unsigned long fl = MS_NOSUID | MS_NOEXEC | (harden ? MS_NODEV : 0);
-    if (mount("tmpfs", "/dev", "tmpfs", fl, "mode=755,size=65536k") < 0)
-        return err_set(errno, "mount tmpfs on /dev (CONFIG_TMPFS)");
-    for (size_t i = 0; i < N_DEV_NODES; i++) {
-        char path[64];
-        snprintf(path, sizeof path, "/dev/%s", dev_nodes[i].name);
-        if (host_dev) {
-            int r = bind_source(&host_dev[i], path, false, path);
-            if (r < 0)
-                return r;
-        } else if (mknod(path, S_IFCHR | 0666, makedev(dev_nodes[i].major, dev_nodes[i].minor)) < 0) {
-            return err_set(errno, "mknod %s", path);
-        }
-    }
-    for (size_t i = 0; i < sizeof dev_links / sizeof dev_links[0]; i++)
-        if (symlink(dev_links[i].target, dev_links[i].path) < 0)
-            return err_set(errno, "symlink %s", dev_links[i].path);
-    if (mkdir("/dev/pts", 0755) < 0 || mkdir("/dev/shm", 01777) < 0)
-        return err_set(errno, "mkdir in /dev");
-    const char *pts_opts = "newinstance,ptmxmode=0666,mode=0620,gid=5";
-    if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, pts_opts) < 0 &&
-        (errno != EINVAL ||
-         mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666") < 0))
-        return err_set(errno, "mount /dev/pts (CONFIG_UNIX98_PTYS)");
-    if (mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777") < 0)
-        return err_set(errno, "mount /dev/shm");
-    return 0;
-}
-
-/* /proc files that tell of the host or act on it: covered with an empty read-only file. */
-static const char *const masked_files[] = {
-    "/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-    "/proc/latency_stats", "/proc/kallsyms", "/proc/kmsg",
+/* Everything of the host's that the container gets, taken by path before any of those paths
+ * can be covered by the new mounts. */
+struct sources {
+    struct source dir, dev[N_DEV_NODES], *binds, *devices;
+    size_t n_binds, n_dev, n_devices;
 };
-/* Directories of the same kind: covered with an empty read-only tmpfs. */
-static const char *const masked_dirs[] = {"/proc/acpi", "/proc/scsi", "/proc/asound", "/sys/firmware"};
-/* Kernel settings: left visible, made read-only. (sysrq-trigger too: a /dev/null over it would
- * take writes, since a device node ignores a read-only mount.) */
-static const char *const read_only[] = {"/proc/sys", "/proc/irq", "/proc/bus", "/proc/fs",
-                                        "/proc/sysrq-trigger"};
 
-static int mask_proc(void)
+/* A host PATH, resolved inside the trees the container can write when it lies in one of them
+ * (resolve_host): a symlink that a container left in its bind does not lead out of it. */
+static int take_host(const char *path, const char *const *trees, size_t n_trees, const char *what,
+                     struct source *s)
 {
-    struct stat st;
-    for (size_t i = 0; i < sizeof masked_files / sizeof *masked_files; i++) {
-        const char *f = masked_files[i];
-        if (lstat(f, &st) < 0)
-            continue; /* not in this kernel */
-        if (mount("/dev/null", f, NULL, MS_BIND, NULL) < 0 ||
-            mount(NULL, f, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC, NULL) < 0)
-            return err_set(errno, "mask %s", f);
+    s->fd = -1;
+    int fd SYS_AUTO_CLOSE = resolve_host(path, trees, n_trees, O_PATH);
+    int r = fd < 0 ? fd : take_source(fd, "", s);
+    if (r == -ELOOP)
+        return err_setx(ELOOP, "%s %s: a symlink loop, or one out of a directory the container "
+                               "can write: refused", what, path);
+    return r < 0 ? err_set(-r, "%s %s", what, path) : 0;
+}
+
+static int take_all(const struct rootfs_plan *p, bool host_dev, struct sources *s)
+{
+    int r;
+    const char **trees = calloc(p->n_binds + 1, sizeof *trees);
+    s->binds = calloc(p->n_binds + 1, sizeof *s->binds);
+    s->devices = calloc(p->n_devices + 1, sizeof *s->devices);
+    if (!trees || !s->binds || !s->devices) {
+        free(trees);
+        return err_set(ENOMEM, "rootfs");
     }
-    for (size_t i = 0; i < sizeof masked_dirs / sizeof *masked_dirs; i++) {
-        const char *d = masked_dirs[i];
-        if (lstat(d, &st) < 0 || !S_ISDIR(st.st_mode))
-            continue;
-        if (mount("tmpfs", d, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") < 0)
-            return err_set(errno, "mask %s", d);
-    }
-    for (size_t i = 0; i < sizeof read_only / sizeof *read_only; i++) {
-        const char *d = read_only[i];
-        if (lstat(d, &st) < 0)
-            continue;
-        if (mount(d, d, NULL, MS_BIND | MS_REC, NULL) < 0 ||
-            mount(NULL, d, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                  NULL) < 0)
-            return err_set(errno, "make %s read-only", d);
+    bool dir_root = !p->device && p->root_fd < 0;
+    size_t n_trees = cli_writable_trees(p->binds, p->n_binds, dir_root && !p->ro ? p->image : NULL,
+                                        trees);
+    r = dir_root ? take_host(p->image, trees, n_trees, "image", &s->dir) : 0;
+    for (; r == 0 && s->n_binds < p->n_binds; s->n_binds++)
+        r = take_host(p->binds[s->n_binds].src, trees, n_trees, "--bind source",
+                      &s->binds[s->n_binds]);
+    for (; r == 0 && s->n_devices < p->n_devices; s->n_devices++)
+        r = take_host(p->devices[s->n_devices].host, trees, n_trees, "--device",
+                      &s->devices[s->n_devices]);
+    free(trees);
+    if (r < 0)
+        return r;
+    for (; host_dev && s->n_dev < N_DEV_NODES; s->n_dev++) {
+        char path[64];
+        snprintf(path, sizeof path, "/dev/%s", dev_nodes[s->n_dev].name);
+        if ((r = take_source(AT_FDCWD, path, &s->dev[s->n_dev])) < 0)
+            return err_set(-r, "host device %s", path);
     }
     return 0;
 }
 
-/* The staging point: a directory of the host that this private mount namespace may cover. */
-static const char *pick_staging(void)
+static void drop_all(struct sources *s)
 {
-    static const char *const candidates[] = {"/tmp", "/mnt", "/run", "/var", "/dev"};
-    struct stat st;
-    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
-        if (lstat(candidates[i], &st) == 0 && S_ISDIR(st.st_mode))
-            return candidates[i];
-    return NULL;
+    for (size_t i = 0; i < s->n_binds; i++)
+        drop_source(&s->binds[i]);
+    for (size_t i = 0; i < s->n_devices; i++)
+        drop_source(&s->devices[i]);
+    for (size_t i = 0; i < s->n_dev; i++)
+        drop_source(&s->dev[i]);
+    drop_source(&s->dir);
+    free(s->binds);
+    free(s->devices);
 }
 
 int rootfs_enter(const struct rootfs_plan *p)
 {
-    int r = 0, host_root = -1;
-    struct source dir = {-1, false}, host_dev[N_DEV_NODES];
-    struct source *src = calloc(p->n_binds + 1, sizeof *src);
-    size_t n_src = 0, n_dev = 0;
-    if (!src)
-        return err_set(ENOMEM, "rootfs");
+    struct sources src = {.dir = {-1, false}};
+    int root SYS_AUTO_CLOSE = -1, proc SYS_AUTO_CLOSE = -1, sys SYS_AUTO_CLOSE = -1, r;
+    bool host_dev = p->host_devices || p->harden;
+    unsigned long hard = p->harden ? HARD_FLAGS : 0;
 
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
         r = err_set(errno, "make the mount namespace private");
         goto out;
     }
-    /* Everything of the host's that the container gets is taken now, by path, before any of
-     * those paths can be covered by the new mounts. */
-    if (!p->device && p->root_fd < 0 && (r = take_source(p->image, "image", &dir)) < 0)
+    if ((r = take_all(p, host_dev, &src)) < 0)
         goto out;
-    for (; n_src < p->n_binds; n_src++)
-        if ((r = take_source(p->binds[n_src].src, "--bind source", &src[n_src])) < 0)
-            goto out;
-    bool host_devices = p->host_devices || p->harden;
-    if (host_devices) {
-        for (; n_dev < N_DEV_NODES; n_dev++) {
-            char path[64];
-            snprintf(path, sizeof path, "/dev/%s", dev_nodes[n_dev].name);
-            if ((r = take_source(path, "host device", &host_dev[n_dev])) < 0)
-                goto out;
-        }
-    }
-
     const char *staging = pick_staging();
     if (!staging) {
         r = err_setx(ENOENT, "no directory to stage the root on (create /tmp)");
         goto out;
     }
-    if ((r = mount_root(p, &dir, staging)) < 0 ||
-        (r = mount_kernel_fs(staging, p->ro, p->harden)) < 0 ||
-        (r = chroot_in(staging, &host_root)) < 0 ||
-        (r = setup_dev(host_devices ? host_dev : NULL, p->harden)) < 0 ||
-        (p->harden && (r = mask_proc()) < 0))
+    /* Unbindable while the binds are made: a recursive bind of a host tree that holds the
+     * staging directory (made from an O_PATH source on older kernels) must not copy it. */
+    if ((r = root = mount_root(p, &src.dir, staging)) < 0 ||
+        (r = set_propagation(root, MS_UNBINDABLE)) < 0 ||
+        (r = mount_kernel_fs(root, p->harden, &proc, &sys)) < 0 ||
+        (r = setup_dev(root, host_dev ? src.dev : NULL, p->harden)) < 0 ||
+        (p->harden && (r = mask_proc(proc, sys)) < 0))
         goto out;
-    for (size_t i = 0; i < p->n_binds; i++) {
-        const struct bind_spec *b = &p->binds[i];
-        if ((r = bind_source(&src[i], b->dst, b->ro, b->src)) < 0)
+    for (size_t i = 0; i < p->n_devices; i++) {
+        const struct device_spec *d = &p->devices[i];
+        /* A node of the host's, on purpose: this mount is the one without nodev. */
+        if ((r = bind_at(root, &src.devices[i], d->path, MS_NOSUID | MS_NOEXEC, "--device", d->host)) < 0)
             goto out;
     }
-    if ((r = chroot_out(host_root)) < 0)
-        goto out;
-    r = pivot(staging);
+    for (size_t i = 0; i < p->n_binds; i++) {
+        const struct bind_spec *b = &p->binds[i];
+        if ((r = bind_at(root, &src.binds[i], b->dst, hard | (b->ro ? MS_RDONLY : 0), "bind", b->src)) < 0)
+            goto out;
+    }
+    if ((r = set_propagation(root, MS_PRIVATE)) == 0)
+        r = pivot(root);
 out:
-    if (host_root >= 0)
-        close(host_root);
-    for (size_t i = 0; i < n_src; i++)
-        drop_source(&src[i]);
-    for (size_t i = 0; i < n_dev; i++)
-        drop_source(&host_dev[i]);
-    drop_source(&dir);
-    free(src);
-    return r;
-}
-
-/* The image's filesystem mounted and attached nowhere: fsopen, fsconfig, fsmount. */
-static int detached_image(const struct rootfs_plan *p, unsigned attrs)
-{
-    const char *fstype = p->fstype;
-    int fs = sys_fsopen(fstype, SYS_FSOPEN_CLOEXEC);
-    if (fs < 0 && errno == ENODEV && (strcmp(fstype, "ext2") == 0 || strcmp(fstype, "ext3") == 0))
-        fs = sys_fsopen(fstype = "ext4", SYS_FSOPEN_CLOEXEC);
-    if (fs < 0)
-        return errno == ENOSYS ? err_setx(ENOSYS, "--userns with an image file needs Linux 5.2 "
-                                                  "(fsmount); use a directory root")
-                               : mount_error(p, fstype, errno);
-    int mnt = -1;
-    if (sys_fsconfig(fs, SYS_FSCONFIG_SET_STRING, "source", p->device, 0) < 0 ||
-        (p->ro && sys_fsconfig(fs, SYS_FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0) ||
-        sys_fsconfig(fs, SYS_FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
-        (mnt = sys_fsmount(fs, SYS_FSMOUNT_CLOEXEC, attrs)) < 0)
-        mnt = mount_error(p, fstype, errno);
-    close(fs);
-    return mnt;
+    drop_all(&src);
+    return r < 0 ? r : 0;
 }
 
 int rootfs_detached_root(const struct rootfs_plan *p, pid_t pid, int *fd)
 {
-    unsigned attrs = (p->ro ? SYS_MOUNT_ATTR_RDONLY : 0) | (p->harden ? SYS_MOUNT_ATTR_NODEV : 0);
+    unsigned attrs = (unsigned)attrs_of(root_flags(p));
     int mnt;
     if (p->device) {
         mnt = detached_image(p, attrs);
@@ -460,13 +764,16 @@ int rootfs_detached_root(const struct rootfs_plan *p, pid_t pid, int *fd)
         mnt = sys_open_tree(AT_FDCWD, p->image,
                             SYS_OPEN_TREE_CLONE | SYS_OPEN_TREE_CLOEXEC | SYS_AT_RECURSIVE);
         struct sys_mount_attr flags = {.attr_set = attrs};
-        if (mnt < 0)
+        if (mnt < 0) {
             mnt = errno == ENOSYS ? err_setx(ENOSYS, "--userns needs Linux 5.2 (open_tree)")
                                   : err_set(errno, "image %s", p->image);
-        else if (attrs && sys_mount_setattr(mnt, "", AT_EMPTY_PATH, &flags) < 0) {
+        } else if (attrs && sys_mount_setattr(mnt, "", AT_EMPTY_PATH | SYS_AT_RECURSIVE, &flags) < 0) {
+            /* The flags on every mount of the tree: Linux 5.12. */
             int e = errno;
             close(mnt);
-            mnt = err_set(e, "flags of %s", p->image);
+            mnt = e == ENOSYS ? err_setx(ENOSYS, "--userns with a directory root needs Linux 5.12 "
+                                                 "(mount_setattr)")
+                              : err_set(e, "flags of %s", p->image);
         }
     }
     if (mnt < 0)

@@ -16,13 +16,18 @@ struct rootfs_plan {
     bool ro;                  /* the root read-only */
     const struct bind_spec *binds;
     size_t n_binds;
+    const struct device_spec *devices; /* --device: host nodes bound in on purpose */
+    size_t n_devices;
     bool host_devices;        /* bind the host's device nodes (mknod is not allowed) */
-    bool harden;              /* nodev mounts (only hutch's /dev nodes work), /proc masked,
-                                 /sys read-only; off under --privileged */
+    bool harden;              /* nosuid and nodev on every mount (only the device nodes hutch
+                                 binds work), /proc masked, /sys read-only; off under
+                                 --privileged */
     int root_fd;              /* the root as a detached mount (rootfs_detached_root), or -1 */
 };
 
-/* Build the container's filesystem and make it the root. 0 or a negative errno (recorded). */
+/* Build the container's filesystem and make it the root. Every path inside the root is resolved
+ * inside it (resolve.h), and every mount goes onto the descriptor the resolver gave. 0 or a
+ * negative errno (recorded). */
 int rootfs_enter(const struct rootfs_plan *p);
 
 /* From the parent (root of the host), for a child in a user namespace of its own, which may not

@@ -2,20 +2,20 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cgroup.h"
 #include "channel.h"
 #include "child.h"
+#include "devices.h"
 #include "err.h"
 #include "image.h"
 #include "init.h"
@@ -25,6 +25,7 @@
 #include "userns.h"
 #include "supervise.h"
 #include "sys.h"
+#include "tty.h"
 
 /* Everything the parent holds for one container; released in reverse order by release(). */
 struct container {
@@ -34,6 +35,7 @@ struct container {
     struct child_ctx ctx;
     int root_fd;               /* for the child in a user namespace: its root, detached */
     char name[HUTCH_NAME_MAX + 1];
+    int image_fd;              /* the image file, until the loop device takes it */
     struct loop_dev loop;
     const char *fstype;
     bool ro;
@@ -41,39 +43,48 @@ struct container {
     char veth[IFNAME_MAX + 1]; /* the host end, for --net veth */
     bool veth_made;
     int chan[2];
-    int sigfd;
-    sigset_t old_mask;
     int out[2];                /* the container's output, when it goes to a log */
+    struct tty_relay tty;      /* -t */
     pid_t pid;
 };
 
 static int check_inputs(struct container *c)
 {
     const struct run_opts *o = c->o;
-    struct stat st;
-    if (stat(o->image, &st) < 0)
-        return err_set(errno, "image %s", o->image);
+    struct image_info info;
+    int r = image_open(o->image, &c->image_fd, &info);
+    if (r < 0)
+        return r;
+    bool dir = info.type == IMAGE_DIRECTORY;
     c->ro = o->ro;
     if (c->rootless) {
-        const char *needs = !S_ISDIR(st.st_mode) ? "an image file (loop devices)"
+        const char *needs = !dir ? "an image file (loop devices)"
                             : o->net == NET_VETH ? "--net veth"
                             : limits_given(&o->limits) ? "limits (cgroups)"
-                                                       : NULL;
+                            : o->n_devices ? "--device"
+                                           : NULL;
         if (needs)
             return err_setx(EPERM, "%s needs root; as an ordinary user, run a directory root with "
                                    "--net none or host and no limits", needs);
     }
-    if (!S_ISDIR(st.st_mode)) {
-        struct image_info info;
-        int r = image_detect(o->image, &info);
-        if (r < 0)
-            return r;
+    if (!dir) {
         c->fstype = image_fstype(info.type);
         c->ro = c->ro || image_readonly(info.type);
+        if (!c->ro) {
+            int w = image_reopen_writable(o->image, c->image_fd);
+            if (w < 0)
+                return w;
+            close(c->image_fd);
+            c->image_fd = w;
+        }
     }
+    struct stat st;
     for (size_t i = 0; i < o->n_binds; i++)
         if (stat(o->binds[i].src, &st) < 0)
             return err_set(errno, "--bind source %s", o->binds[i].src);
+    for (size_t i = 0; i < o->n_devices; i++)
+        if ((r = devices_stat(&o->devices[i])) < 0)
+            return r;
     if (o->net == NET_VETH) {
         if (o->veth.host_name)
             snprintf(c->veth, sizeof c->veth, "%s", o->veth.host_name);
@@ -154,6 +165,7 @@ static void release(struct container *c)
         waitpid(c->pid, NULL, 0);
         c->pid = -1;
     }
+    tty_relay_end(&c->tty);
     if (c->veth_made)
         net_veth_release(c->veth);
     cgroup_release(&c->cg);
@@ -165,40 +177,59 @@ static void release(struct container *c)
     for (int i = 0; i < 2; i++)
         if (c->out[i] >= 0)
             close(c->out[i]);
-    if (c->sigfd >= 0)
-        sigprocmask(SIG_SETMASK, &c->old_mask, NULL);
+    if (c->image_fd >= 0)
+        close(c->image_fd);
     loop_release(&c->loop);
 }
 
 static void on_started(void *arg)
 {
     struct container *c = arg;
-    if (c->hooks && c->hooks->started)
+    if (c->hooks->started)
         c->hooks->started(c->pid, c->hooks->arg);
+}
+
+/* A stop signal before the container runs ends the start at once: 128+N, nothing made left. */
+static int stopped(const struct container *c)
+{
+    int sig = supervise_stop_pending(c->hooks->sigfd);
+    if (!sig)
+        return 0;
+    if (sig == SIGTERM || sig == SIGINT || sig == SIGQUIT)
+        c->hooks->stop_signal = sig;
+    return 128 + sig;
 }
 
 int run_container(const struct run_opts *o, const char *name, struct run_hooks *hooks)
 {
-    struct container c = {.o = o, .hooks = hooks, .chan = {-1, -1}, .out = {-1, -1}, .sigfd = -1,
-                          .pid = -1, .root_fd = -1, .loop = {.fd = -1, .file_fd = -1}};
+    struct container c = {.o = o, .hooks = hooks, .chan = {-1, -1}, .out = {-1, -1},
+                          .image_fd = -1, .pid = -1, .root_fd = -1,
+                          .loop = {.fd = -1, .file_fd = -1}};
     snprintf(c.name, sizeof c.name, "%s", name);
+    tty_relay_init(&c.tty, hooks->foreground ? STDIN_FILENO : -1);
     c.rootless = geteuid() != 0;
-    /* Signals first: from here on, SIGTERM and friends end the container through release(). */
-    int r = supervise_signals(&c.sigfd, &c.old_mask);
+    hooks->stop_signal = 0;
     if (!c.rootless)
         cgroup_clean_stale(); /* of containers whose hutch was killed */
-    if (r == 0)
-        r = check_inputs(&c);
+    int r = check_inputs(&c);
+    if (r == 0 && !(r = stopped(&c)) && c.fstype)
+        r = loop_attach(o->image, sys_take_fd(&c.image_fd), c.ro, loop_method_from_env(), &c.loop);
     struct cgroup_limits lim = {o->limits.memory, o->limits.pids, o->limits.cpu_quota_us,
-                                o->limits.cpuset};
-    /* Cgroups only for limits: moving a process into one costs the kernel milliseconds. */
-    if (r == 0 && !c.rootless && limits_given(&o->limits))
+                                o->limits.cpuset, !o->privileged, o->devices, o->n_devices,
+                                0, 0, 0, !c.ro};
+    struct stat dev;
+    if (r == 0 && c.loop.fd >= 0 && fstat(c.loop.fd, &dev) == 0 && S_ISBLK(dev.st_mode)) {
+        lim.image_type = 'b';
+        lim.image_major = major(dev.st_rdev);
+        lim.image_minor = minor(dev.st_rdev);
+    }
+    /* A cgroup only for limits and devices: moving a process into one costs milliseconds. */
+    if (r == 0 && !(r = stopped(&c)) && !c.rootless &&
+        (limits_given(&o->limits) || o->n_devices))
         r = cgroup_create(c.name, &lim, &c.cg);
-    if (r == 0 && c.fstype)
-        r = loop_attach(o->image, c.ro, loop_method_from_env(), &c.loop);
     if (r == 0)
         r = chan_pair(c.chan);
-    if (r == 0 && hooks && hooks->log && pipe2(c.out, O_CLOEXEC) < 0)
+    if (r == 0 && hooks->log && !o->tty && pipe2(c.out, O_CLOEXEC) < 0)
         r = err_set(errno, "pipe");
     if (r == 0)
         r = start_child(&c);
@@ -209,19 +240,19 @@ int run_container(const struct run_opts *o, const char *name, struct run_hooks *
         r = cgroup_add(&c.cg, c.pid);
     if (r == 0 && o->net == NET_VETH && (r = net_veth_host(&o->veth, c.veth, c.pid)) == 0)
         c.veth_made = true;
-    if (r == 0 && (r = chan_send(c.chan[0], CHAN_GO, 0, NULL, c.root_fd)) < 0)
+    if (r == 0 && !(r = stopped(&c)) && (r = chan_send(c.chan[0], CHAN_GO, 0, NULL, c.root_fd)) < 0)
         r = err_set(-r, "start the container");
     if (c.root_fd >= 0) {
         close(c.root_fd); /* the child has its own copy now; this one would pin the mount */
         c.root_fd = -1;
     }
     if (r == 0) {
-        struct supervise sv = {.pid = c.pid, .sigfd = c.sigfd, .chan = c.chan[0], .out = c.out[0],
-                               .log = hooks ? hooks->log : NULL, .started = on_started, .arg = &c};
+        struct supervise sv = {.pid = c.pid, .sigfd = hooks->sigfd, .chan = c.chan[0],
+                               .out = c.out[0], .log = hooks->log, .tty = o->tty ? &c.tty : NULL,
+                               .started = on_started, .arg = &c};
         r = supervise(&sv);
         c.pid = sv.pid;
-        if (hooks)
-            hooks->stop_signal = sv.stop_signal;
+        hooks->stop_signal = sv.stop_signal;
     }
     if (r == 128 + SIGKILL && cgroup_oom_killed(&c.cg)) {
         char size[32];

@@ -13,12 +13,15 @@ struct run_hooks {
     void (*started)(pid_t pid, void *arg);
     void *arg;
     struct log *log;  /* the container's output goes there; NULL: to hutch's own stdout, stderr */
+    int sigfd;        /* the caller's signals (supervise_signals): forwarded, or a stop */
+    bool foreground;  /* hutch's stdin is the caller's: -t relays it */
     int stop_signal;  /* out: SIGTERM, SIGINT or SIGQUIT when one came (a stop, not a restart) */
 };
 
-/* Run the container NAME to its end. HOOKS may be NULL. Returns its exit code (>= 0), with a
- * message recorded when the code is hutch's (125) or the command's failure to start (126, 127);
- * or a negative errno with a message when hutch failed before the container existed. */
+/* Run the container NAME to its end. Returns its exit code (>= 0; 128+N when signal N came
+ * before the command ran, and nothing was left), with a message recorded when the code is
+ * hutch's (125) or the command's failure to start (126, 127); or a negative errno with a
+ * message when hutch failed before the container existed. */
 int run_container(const struct run_opts *o, const char *name, struct run_hooks *hooks);
 
 #endif

@@ -217,6 +217,19 @@
 #ifndef SYS_open_by_handle_at
 #define SYS_open_by_handle_at ABSENT
 #endif
+/* Newer calls have one number on every architecture. */
+#ifndef SYS_io_uring_setup
+#define SYS_io_uring_setup 425
+#endif
+#ifndef SYS_io_uring_enter
+#define SYS_io_uring_enter 426
+#endif
+#ifndef SYS_io_uring_register
+#define SYS_io_uring_register 427
+#endif
+#ifndef SYS_syslog
+#define SYS_syslog ABSENT
+#endif
 
 #define ALWAYS (-1)
 #define CAP_ADMIN 21
@@ -228,6 +241,7 @@
 #define CAP_NICE 23
 #define CAP_RAWIO 17
 #define CAP_DAC_READ_SEARCH 2
+#define CAP_SYSLOG 34
 
 #define RULE(call, cap) {#call, SYS_##call, cap}
 static const struct {
@@ -240,6 +254,8 @@ static const struct {
     RULE(userfaultfd, ALWAYS), RULE(uselib, ALWAYS), RULE(ustat, ALWAYS), RULE(sysfs, ALWAYS),
     RULE(_sysctl, ALWAYS), RULE(vm86, ALWAYS), RULE(vm86old, ALWAYS), RULE(create_module, ALWAYS),
     RULE(get_kernel_syms, ALWAYS), RULE(query_module, ALWAYS), RULE(nfsservctl, ALWAYS),
+    /* io_uring does its work out of the filter's sight (Docker's profile refuses it too) */
+    RULE(io_uring_setup, ALWAYS), RULE(io_uring_enter, ALWAYS), RULE(io_uring_register, ALWAYS),
     /* mounts and namespaces */
     RULE(mount, CAP_ADMIN), RULE(umount, CAP_ADMIN), RULE(umount2, CAP_ADMIN),
     RULE(pivot_root, CAP_ADMIN), RULE(unshare, CAP_ADMIN), RULE(setns, CAP_ADMIN),
@@ -261,6 +277,7 @@ static const struct {
     RULE(move_pages, CAP_NICE),
     RULE(iopl, CAP_RAWIO), RULE(ioperm, CAP_RAWIO),
     RULE(open_by_handle_at, CAP_DAC_READ_SEARCH),
+    RULE(syslog, CAP_SYSLOG),
 };
 #define N_RULES (sizeof rules / sizeof rules[0])
 
@@ -270,6 +287,14 @@ static const struct {
 #define DATA_NR offsetof(struct seccomp_data, nr)
 #define DATA_ARCH offsetof(struct seccomp_data, arch)
 #define DATA_ARG0_LO offsetof(struct seccomp_data, args[0]) /* little-endian targets */
+#define DATA_ARG1_LO offsetof(struct seccomp_data, args[1])
+
+/* personality(2) values Docker's default profile allows (the kernel reads 32 bits of it):
+ * PER_LINUX, PER_LINUX32, UNAME26, PER_LINUX32|UNAME26, and 0xffffffff (a query). */
+static const uint32_t personalities[] = {0x0, 0x8, 0x20000, 0x20008, 0xffffffff};
+/* ioctl(2) requests refused whatever the capabilities (the kernel reads 32 bits of them):
+ * TIOCSTI pushes input into a terminal, TIOCLINUX reaches into the console. */
+static const uint32_t refused_ioctls[] = {0x5412 /* TIOCSTI */, 0x541C /* TIOCLINUX */};
 
 struct prog {
     struct sock_filter *p;
@@ -301,6 +326,22 @@ int seccomp_build(uint64_t caps, struct sock_filter *out, size_t max)
         emit(&g, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)rules[i].nr, 0, 1);
         emit(&g, BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM, 0, 0);
     }
+    /* Calls allowed or not by an argument. Each block is jumped over whole when the number is
+     * another, so the accumulator still holds the number after it. */
+    size_t np = sizeof personalities / sizeof *personalities;
+    emit(&g, BPF_JMP | BPF_JEQ | BPF_K, SYS_personality, 0, (uint8_t)(np + 3));
+    emit(&g, BPF_LD | BPF_W | BPF_ABS, DATA_ARG0_LO, 0, 0);
+    for (size_t i = 0; i < np; i++)
+        emit(&g, BPF_JMP | BPF_JEQ | BPF_K, personalities[i], (uint8_t)(np - i), 0);
+    emit(&g, BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM, 0, 0);
+    emit(&g, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
+    size_t ni = sizeof refused_ioctls / sizeof *refused_ioctls;
+    emit(&g, BPF_JMP | BPF_JEQ | BPF_K, SYS_ioctl, 0, (uint8_t)(ni + 3));
+    emit(&g, BPF_LD | BPF_W | BPF_ABS, DATA_ARG1_LO, 0, 0);
+    for (size_t i = 0; i < ni; i++)
+        emit(&g, BPF_JMP | BPF_JEQ | BPF_K, refused_ioctls[i], (uint8_t)(ni - i), 0);
+    emit(&g, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
+    emit(&g, BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM, 0, 0);
     if (!admin) {
         /* clone3 hides its flags in memory the filter cannot read: ENOSYS makes the C library
          * fall back to clone, whose flags it can. */

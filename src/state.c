@@ -16,6 +16,9 @@
 #include "err.h"
 #include "sys.h"
 
+/* Every file here is opened relative to the directory descriptors, never following a symlink:
+ * the state directory must be the caller's own, and nothing in it is trusted further. */
+
 const char *state_base(void)
 {
     static char base[200];
@@ -31,36 +34,92 @@ const char *state_base(void)
     return base;
 }
 
-/* Remove every file of a state directory, then the directory. */
-static void remove_dir(const char *dir)
+/* The base directory, made when CREATE (0700), and checked: a directory (not a symlink to one)
+ * of the caller's that nobody else may write, and for an ordinary user nobody else may enter
+ * (another user who could would plant a symlink there). -ENOENT (no message) when it is not
+ * there and not to be made. */
+static int open_base(bool create)
 {
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)))
-            if (e->d_name[0] != '.' || (e->d_name[1] && strcmp(e->d_name, "..") != 0))
-                unlinkat(dirfd(d), e->d_name, 0);
-        closedir(d);
+    const char *base = state_base();
+    if (create) {
+        char parent[256];
+        snprintf(parent, sizeof parent, "%s", base);
+        char *slash = strrchr(parent, '/');
+        if (slash && slash != parent) {
+            *slash = '\0';
+            int r = sys_make_dirs(parent, 0755);
+            if (r < 0)
+                return err_set(-r, "state directory %s (set HUTCH_STATE_DIR to a writable place)",
+                               base);
+        }
+        if (mkdir(base, 0700) < 0 && errno != EEXIST)
+            return err_set(errno, "state directory %s (set HUTCH_STATE_DIR to a writable place)",
+                           base);
     }
-    rmdir(dir);
+    int fd SYS_AUTO_CLOSE = open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT && !create)
+            return -ENOENT;
+        if (errno == ELOOP || errno == ENOTDIR)
+            return err_setx(ENOTDIR, "state directory %s is a symlink or not a directory: refused "
+                                     "(remove it, or set HUTCH_STATE_DIR)", base);
+        return err_set(errno, "state directory %s", base);
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return err_set(errno, "state directory %s", base);
+    uid_t me = geteuid();
+    if (st.st_uid != me)
+        return err_setx(EPERM, "state directory %s belongs to uid %u, not to you (uid %u): "
+                               "refused (remove it, or set HUTCH_STATE_DIR)", base,
+                        (unsigned)st.st_uid, (unsigned)me);
+    mode_t others = me == 0 ? 022 : 077;
+    if (st.st_mode & others)
+        return err_setx(EPERM, "state directory %s has mode %03o: others may %s it (chmod 700 "
+                               "it)", base, (unsigned)(st.st_mode & 0777),
+                        st.st_mode & 022 ? "write" : "enter");
+    return sys_take_fd(&fd);
 }
 
-/* Open NAME's lock file and try to take it. Returns the fd holding the lock, -EBUSY when
- * someone else holds it, or -ENOENT. */
-static int try_lock(const char *dir, bool create)
+/* NAME's directory in BASE, never through a symlink. */
+static int open_dir(int base, const char *name)
 {
-    char path[300];
-    snprintf(path, sizeof path, "%s/lock", dir);
-    int fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
+    int fd = openat(base, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+/* Remove the regular files of DIR (all but KEEP), then, with BASE, the directory NAME. */
+static void empty_dir(int dir, const char *keep)
+{
+    int d = fcntl(dir, F_DUPFD_CLOEXEC, 3);
+    DIR *ds = d >= 0 ? fdopendir(d) : NULL;
+    if (!ds) {
+        if (d >= 0)
+            close(d);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(ds)))
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+            (!keep || strcmp(e->d_name, keep) != 0))
+            unlinkat(dir, e->d_name, 0); /* removes a symlink itself, follows none */
+    closedir(ds);
+}
+
+/* Take NAME's lock file in DIR. The fd holding it, -EBUSY when someone else holds it, or
+ * -ENOENT (the directory was removed meanwhile). */
+static int try_lock(int dir, bool create)
+{
+    int fd = openat(dir, "lock", O_RDWR | O_NOFOLLOW | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
     if (fd < 0)
-        return -errno;
+        return errno == ELOOP ? -ENOENT : -errno;
     if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
         close(fd);
         return errno == EWOULDBLOCK ? -EBUSY : -errno;
     }
     /* A directory removed between open and lock is not ours to use. */
     struct stat st;
-    if (fstat(fd, &st) < 0 || st.st_nlink == 0) {
+    if (fstat(dir, &st) < 0 || st.st_nlink == 0) {
         close(fd);
         return -ENOENT;
     }
@@ -69,15 +128,25 @@ static int try_lock(const char *dir, bool create)
 
 int state_claim(const char *name, struct state *st)
 {
-    st->lock_fd = -1;
+    st->lock_fd = st->dir_fd = st->base_fd = -1;
+    snprintf(st->name, sizeof st->name, "%s", name);
     if (snprintf(st->dir, sizeof st->dir, "%s/%s", state_base(), name) >= (int)sizeof st->dir)
         return err_setx(ENAMETOOLONG, "state directory for %s: path too long", name);
+    int base SYS_AUTO_CLOSE = open_base(true);
+    if (base < 0)
+        return base;
     for (int attempt = 0; attempt < 5; attempt++) {
-        int r = sys_make_dirs(st->dir, 0755);
-        if (r < 0)
-            return err_set(-r, "state directory %s (set HUTCH_STATE_DIR to a writable place)",
-                           st->dir);
-        int fd = try_lock(st->dir, true);
+        if (mkdirat(base, name, 0700) < 0 && errno != EEXIST)
+            return err_set(errno, "state directory %s", st->dir);
+        int dir SYS_AUTO_CLOSE = open_dir(base, name);
+        if (dir == -ENOENT)
+            continue;
+        if (dir < 0)
+            return dir == -ELOOP || dir == -ENOTDIR
+                       ? err_setx(ENOTDIR, "state directory %s is not a directory: refused "
+                                           "(remove it)", st->dir)
+                       : err_set(-dir, "state directory %s", st->dir);
+        int fd = try_lock(dir, true);
         if (fd == -EBUSY)
             return err_setx(EBUSY, "container name %s is in use (hutch list shows it; choose "
                                    "another --name)", name);
@@ -86,39 +155,33 @@ int state_claim(const char *name, struct state *st)
         if (fd < 0)
             return err_set(-fd, "lock %s/lock", st->dir);
         /* Whatever an earlier, killed owner left here is stale. */
-        DIR *d = opendir(st->dir);
-        if (d) {
-            struct dirent *e;
-            while ((e = readdir(d)))
-                if (e->d_name[0] != '.' && strcmp(e->d_name, "lock") != 0)
-                    unlinkat(dirfd(d), e->d_name, 0);
-            closedir(d);
-        }
+        empty_dir(dir, "lock");
         if (ftruncate(fd, 0) < 0) {
             close(fd);
             return err_set(errno, "lock %s/lock", st->dir);
         }
         st->lock_fd = fd;
+        st->dir_fd = sys_take_fd(&dir);
+        st->base_fd = sys_take_fd(&base);
         return 0;
     }
     return err_setx(EAGAIN, "container name %s: its state keeps changing; try again", name);
 }
 
-static int write_file(const char *dir, const char *key, const void *data, size_t len)
+static int write_file(int dir, const char *key, const void *data, size_t len)
 {
-    char tmp[320], path[320];
-    snprintf(tmp, sizeof tmp, "%s/.%s.new", dir, key);
-    snprintf(path, sizeof path, "%s/%s", dir, key);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    char tmp[80];
+    snprintf(tmp, sizeof tmp, ".%s.new", key);
+    int fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
         return -errno;
     ssize_t n = write(fd, data, len);
     int e = n == (ssize_t)len ? 0 : n < 0 ? errno : EIO;
     close(fd);
-    if (e == 0 && rename(tmp, path) < 0)
+    if (e == 0 && renameat(dir, tmp, dir, key) < 0)
         e = errno;
     if (e)
-        unlink(tmp);
+        unlinkat(dir, tmp, 0);
     return -e;
 }
 
@@ -134,7 +197,7 @@ int state_put(const struct state *st, const char *key, const char *fmt, ...)
     if ((size_t)n > sizeof buf - 2)
         n = sizeof buf - 2;
     buf[n++] = '\n';
-    int r = write_file(st->dir, key, buf, (size_t)n);
+    int r = write_file(st->dir_fd, key, buf, (size_t)n);
     return r < 0 ? err_set(-r, "state %s/%s", st->dir, key) : 0;
 }
 
@@ -152,9 +215,42 @@ int state_put_argv(const struct state *st, const char *key, int argc, char **arg
         memcpy(p, argv[i], n);
         p += n;
     }
-    int r = write_file(st->dir, key, buf, len);
+    int r = write_file(st->dir_fd, key, buf, len);
     free(buf);
     return r < 0 ? err_set(-r, "state %s/%s", st->dir, key) : 0;
+}
+
+/* When PID started, in clock ticks since boot (/proc/PID/stat, field 22); 0 when unknown. */
+static unsigned long long start_time(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    if (sys_read_text(path, buf, sizeof buf) <= 0)
+        return 0;
+    const char *p = strrchr(buf, ')'); /* the command's name may hold anything */
+    if (!p)
+        return 0;
+    unsigned long long t = 0;
+    /* After ") ": state (3), then fields 4 to 21, then starttime (22). */
+    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
+                      "%*d %llu", &t) != 1)
+        return 0;
+    return t;
+}
+
+int state_put_pid(const struct state *st, const char *key, pid_t pid)
+{
+    return state_put(st, key, "%d %llu", (int)pid, start_time(pid));
+}
+
+void state_leave(struct state *st)
+{
+    int *fds[] = {&st->lock_fd, &st->dir_fd, &st->base_fd};
+    for (size_t i = 0; i < 3; i++) {
+        if (*fds[i] >= 0)
+            close(*fds[i]);
+        *fds[i] = -1;
+    }
 }
 
 void state_release(struct state *st, int exit_code)
@@ -167,48 +263,141 @@ void state_release(struct state *st, int exit_code)
     if (exit_code >= 0 && pwrite(st->lock_fd, code, (size_t)n, 0) < 0) {
         /* nothing more to do: wait reports an unknown end */
     }
-    remove_dir(st->dir);
+    empty_dir(st->dir_fd, NULL);
+    unlinkat(st->base_fd, st->name, AT_REMOVEDIR);
+    close(st->dir_fd);
+    close(st->base_fd);
     close(st->lock_fd);
-    st->lock_fd = -1;
+    st->lock_fd = st->dir_fd = st->base_fd = -1;
 }
 
 /* Remove NAME's state when nobody holds it. Returns true when NAME is live. */
-static bool check_live(const char *name)
+static bool check_live(int base, const char *name)
 {
-    char dir[256];
-    snprintf(dir, sizeof dir, "%s/%s", state_base(), name);
+    int dir SYS_AUTO_CLOSE = open_dir(base, name);
+    if (dir < 0)
+        return false;
     int fd = try_lock(dir, false);
     if (fd == -EBUSY)
         return true;
     if (fd >= 0) {
-        remove_dir(dir);
+        empty_dir(dir, NULL);
+        unlinkat(base, name, AT_REMOVEDIR);
         close(fd);
     } else if (fd == -ENOENT) {
-        rmdir(dir); /* an empty directory left by a claim that failed half-way */
+        unlinkat(base, name, AT_REMOVEDIR); /* an empty directory left by a claim half-way */
     }
     return false;
 }
 
-int state_get(const char *name, const char *key, char *buf, size_t len)
+static int no_container(const char *name)
+{
+    return err_setx(ENOENT, "no container named %s (hutch list shows the running ones)", name);
+}
+
+/* An open file KEY of the live container NAME (a regular file, never through a symlink), or
+ * -ENOENT (no message). */
+static int open_field(const char *name, const char *key)
 {
     if (cli_check_name("container name", name) < 0)
         return -EINVAL;
-    char path[320];
-    snprintf(path, sizeof path, "%s/%s/%s", state_base(), name, key);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || !check_live(name)) {
-        if (fd >= 0)
-            close(fd);
-        return err_setx(ENOENT, "no container named %s (hutch list shows the running ones)", name);
-    }
+    int base SYS_AUTO_CLOSE = open_base(false);
+    if (base < 0)
+        return base;
+    int dir SYS_AUTO_CLOSE = open_dir(base, name);
+    int fd SYS_AUTO_CLOSE = dir < 0 ? -1
+                            : openat(dir, key, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !check_live(base, name))
+        return -ENOENT;
+    return sys_take_fd(&fd);
+}
+
+int state_peek(const char *name, const char *key, char *buf, size_t len)
+{
+    int fd SYS_AUTO_CLOSE = open_field(name, key);
+    if (fd < 0)
+        return fd;
     ssize_t n = read(fd, buf, len - 1);
-    close(fd);
     if (n < 0)
-        return err_set(errno, "read %s", path);
+        return err_set(errno, "read the state %s of %s", key, name);
     buf[n] = '\0';
     while (n > 0 && buf[n - 1] == '\n')
         buf[--n] = '\0';
     return (int)n;
+}
+
+int state_get(const char *name, const char *key, char *buf, size_t len)
+{
+    int r = state_peek(name, key, buf, len);
+    return r == -ENOENT ? no_container(name) : r;
+}
+
+/* PID and its start time from a pid field: "PID START". */
+static int parse_pid(const char *buf, pid_t *pid, unsigned long long *start)
+{
+    char *end;
+    errno = 0;
+    long p = strtol(buf, &end, 10);
+    if (errno || end == buf || *end != ' ' || p <= 1 || p > 4194304)
+        return -1;
+    unsigned long long t = strtoull(end + 1, &end, 10);
+    if (errno || *end || t == 0)
+        return -1;
+    *pid = (pid_t)p;
+    *start = t;
+    return 0;
+}
+
+int state_pid(const char *name, const char *key, pid_t *pid)
+{
+    char buf[64];
+    int r = state_peek(name, key, buf, sizeof buf);
+    if (r < 0)
+        return r;
+    if (strcmp(buf, "-") == 0)
+        return -EAGAIN;
+    unsigned long long start;
+    if (parse_pid(buf, pid, &start) < 0)
+        return -EINVAL;
+    return start_time(*pid) == start ? 0 : -ESRCH;
+}
+
+int state_get_pid(const char *name, const char *key, pid_t *pid)
+{
+    int r = state_pid(name, key, pid);
+    switch (-r) {
+    case 0:
+        return 0;
+    case ENOENT:
+        return no_container(name);
+    case EAGAIN:
+        return err_setx(EAGAIN, "container %s is not running now (it is being restarted)", name);
+    case EINVAL:
+        return err_setx(EINVAL, "container %s: its state has a bad %s: refused", name, key);
+    case ESRCH:
+        return err_setx(ESRCH, "container %s: its %s %d is not the process it was (it ended)",
+                        name, key, (int)*pid);
+    default:
+        return err_set(-r, "container %s: %s", name, key);
+    }
+}
+
+int state_check_pid(const char *name, const char *key, pid_t pid)
+{
+    pid_t now;
+    int r = state_get_pid(name, key, &now);
+    if (r == 0 && now != pid)
+        return err_setx(ESRCH, "container %s: its %s changed (it was restarted)", name, key);
+    return r;
+}
+
+int state_peek_pid(const char *name, const char *key, char *buf, size_t len)
+{
+    int r = state_peek(name, key, buf, len);
+    if (r > 0)
+        buf[strcspn(buf, " ")] = '\0';
+    return r;
 }
 
 static int by_name(const void *a, const void *b)
@@ -218,26 +407,34 @@ static int by_name(const void *a, const void *b)
 
 int state_each(void (*fn)(const char *name, void *arg), void *arg)
 {
-    DIR *d = opendir(state_base());
-    if (!d)
-        return errno == ENOENT ? 0 : err_set(errno, "state directory %s", state_base());
+    int base SYS_AUTO_CLOSE = open_base(false);
+    if (base == -ENOENT)
+        return 0;
+    if (base < 0)
+        return base;
+    int d = fcntl(base, F_DUPFD_CLOEXEC, 3);
+    DIR *ds = d >= 0 ? fdopendir(d) : NULL;
+    if (!ds) {
+        if (d >= 0)
+            close(d);
+        return err_set(errno, "state directory %s", state_base());
+    }
     char **names = NULL;
     size_t n = 0;
     struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.' || cli_check_name("name", e->d_name) < 0)
-            continue;
+    while ((e = readdir(ds))) {
+        if (!cli_name_ok(e->d_name))
+            continue; /* not a container's name: not ours */
         char **grown = realloc(names, (n + 1) * sizeof *names);
         if (!grown)
             break;
         names = grown;
         names[n++] = strdup(e->d_name);
     }
-    closedir(d);
-    err_clear(); /* a foreign entry's name check is not an error of ours */
+    closedir(ds);
     qsort(names, n, sizeof *names, by_name);
     for (size_t i = 0; i < n; i++) {
-        if (names[i] && check_live(names[i]))
+        if (names[i] && check_live(base, names[i]))
             fn(names[i], arg);
         free(names[i]);
     }
@@ -247,16 +444,9 @@ int state_each(void (*fn)(const char *name, void *arg), void *arg)
 
 int state_wait(const char *name, int timeout_ms)
 {
-    if (cli_check_name("container name", name) < 0)
-        return -EINVAL;
-    char path[320];
-    snprintf(path, sizeof path, "%s/%s/lock", state_base(), name);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || !check_live(name)) {
-        if (fd >= 0)
-            close(fd);
-        return err_setx(ENOENT, "no container named %s (hutch list shows the running ones)", name);
-    }
+    int fd SYS_AUTO_CLOSE = open_field(name, "lock");
+    if (fd < 0)
+        return fd; /* -ENOENT: it is gone (or never was), no message */
     for (int waited = 0;;) {
         if (flock(fd, LOCK_SH | (timeout_ms >= 0 ? LOCK_NB : 0)) == 0)
             break;
@@ -267,13 +457,10 @@ int state_wait(const char *name, int timeout_ms)
             waited += 20;
             continue;
         }
-        int e = errno;
-        close(fd);
-        return e == EWOULDBLOCK ? -ETIMEDOUT : err_set(e, "wait for %s", name);
+        return errno == EWOULDBLOCK ? -ETIMEDOUT : err_set(errno, "wait for %s", name);
     }
     char buf[32];
     ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
-    close(fd);
     if (n <= 0)
         return err_setx(EIO, "container %s ended without an exit code (its hutch was killed)",
                         name);

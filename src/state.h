@@ -11,13 +11,19 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "cli.h"
+
 struct state {
-    char dir[256];
-    int lock_fd; /* -1 when not held */
+    char dir[256];  /* for messages */
+    char name[HUTCH_NAME_MAX + 1];
+    int base_fd, dir_fd;
+    int lock_fd;    /* -1 when not held */
 };
 
 /* The directory that holds every container's state: $HUTCH_STATE_DIR, else /run/hutch for
- * root, else $XDG_RUNTIME_DIR/hutch or /tmp/hutch-UID. */
+ * root, else $XDG_RUNTIME_DIR/hutch or /tmp/hutch-UID. It must be the caller's and nobody
+ * else's to write (an ordinary user's: to enter): else every command that uses it refuses, in
+ * one line. Nothing in it is followed through a symlink. */
 const char *state_base(void);
 
 /* Take NAME: make its directory and hold its lock. -EBUSY (recorded) when a live container has
@@ -26,19 +32,35 @@ int state_claim(const char *name, struct state *st);
 /* Write one field (atomically: a new file renamed over the old). */
 int state_put(const struct state *st, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* PID, with the time it started, so that a reader can tell it is still that process. */
+int state_put_pid(const struct state *st, const char *key, pid_t pid);
 /* The command line the container was started with, NUL-separated (for exec and inspect). */
 int state_put_argv(const struct state *st, const char *key, int argc, char **argv);
+/* Let go of the descriptors, not of the name: the process that forked the monitor. */
+void state_leave(struct state *st);
 /* The container ended with EXIT_CODE (-1: unknown): remove the state and let go of the name. */
 void state_release(struct state *st, int exit_code);
 
 /* Read a field of container NAME into BUF (trailing newline removed). Returns its length, or
- * -ENOENT with a message when there is no such live container. */
+ * -ENOENT with a message when there is no such live container (or it has no such field). */
 int state_get(const char *name, const char *key, char *buf, size_t len);
+/* The same, with no message for -ENOENT (a field a container may lack). */
+int state_peek(const char *name, const char *key, char *buf, size_t len);
+/* The pid in field KEY ("pid", "monitor") of container NAME: above 1, and still the process
+ * that was recorded (its start time); else -ENOENT (no such container), -EAGAIN (between two
+ * runs), -EINVAL (not a pid), -ESRCH (that process ended). No message. */
+int state_pid(const char *name, const char *key, pid_t *pid);
+/* The same, with a message for each of those. */
+int state_get_pid(const char *name, const char *key, pid_t *pid);
+/* Whether PID is (still) the process recorded in KEY of NAME: 0, or -ESRCH with a message. */
+int state_check_pid(const char *name, const char *key, pid_t pid);
+/* A pid field as people read it: the pid alone (or "-"). Like state_peek. */
+int state_peek_pid(const char *name, const char *key, char *buf, size_t len);
 /* Call FN for each live container, in name order; removes the stale states it meets. */
 int state_each(void (*fn)(const char *name, void *arg), void *arg);
 
 /* Until container NAME ends (TIMEOUT_MS < 0: for as long as it takes). Returns its exit code,
- * -ETIMEDOUT, or -ENOENT / -EIO (recorded). */
+ * -ETIMEDOUT, -ENOENT (no such container, no message), or -EIO (recorded). */
 int state_wait(const char *name, int timeout_ms);
 
 #endif

@@ -9,21 +9,28 @@
 #include <sys/types.h>
 
 #include "log.h"
+#include "tty.h"
 
 struct supervise {
     pid_t pid;                  /* the child; -1 once reaped */
     int sigfd;                  /* from supervise_signals */
     int chan;                   /* the channel, or -1 (set to -1 at its end; the owner closes) */
     int out;                    /* read end of the container's output, or -1 (likewise) */
-    struct log *log;            /* where that output goes */
+    struct log *log;            /* where the output goes (from OUT and the pseudo-terminal);
+                                   NULL: hutch's stdout */
+    struct tty_relay *tty;      /* -t: the relay, its master coming over CHAN; or NULL */
     void (*started)(void *arg); /* called once the channel ends: the command runs */
     void *arg;
     int stop_signal;            /* out: SIGTERM, SIGINT or SIGQUIT when one came (a stop) */
     bool failed;                /* out: the child reported a failure before the command ran */
 };
 
-/* Block the signals that are forwarded, and SIGCHLD, and read them from a signalfd. */
+/* Block the signals that are forwarded, SIGCHLD and SIGWINCH, and read them from a signalfd
+ * (non-blocking). */
 int supervise_signals(int *sigfd, sigset_t *old_mask);
+/* Before the child runs: the first signal waiting in SIGFD that ends a start (any forwarded one,
+ * not SIGCHLD or SIGWINCH), or 0. */
+int supervise_stop_pending(int sigfd);
 
 /* Until the child ends. Returns its exit code, with a message recorded when the child sent
  * one; a signal that comes before the command runs ends the child at once (128+N). */

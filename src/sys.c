@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -75,4 +76,97 @@ int sys_make_dirs(const char *path, mode_t mode)
         if (!(*c = saved))
             return 0;
     }
+}
+
+bool sys_old_kernel(void)
+{
+    static int old = -1;
+    if (old < 0) {
+        const char *v = getenv("HUTCH_OLD_KERNEL");
+        old = v && *v;
+    }
+    return old;
+}
+
+bool sys_new_mount_api(void)
+{
+    static int have = -1;
+    if (have < 0) {
+        /* An invalid call: ENOSYS when the kernel lacks it, EBADF or EINVAL when it has it. */
+        have = !sys_old_kernel() &&
+               !(syscall(SYS_mount_setattr, -1, "", 0, NULL, 0) < 0 && errno == ENOSYS);
+    }
+    return have;
+}
+
+struct sys_fd_path sys_fd_path(int fd)
+{
+    struct sys_fd_path p;
+    snprintf(p.s, sizeof p.s, "/proc/self/fd/%d", fd);
+    return p;
+}
+
+int sys_open_regular(int dirfd, const char *name, int flags, mode_t mode)
+{
+    for (int attempt = 0; attempt < 8; attempt++) {
+        /* Looked at before it is opened: opening a device node could act on the device. */
+        int at SYS_AUTO_CLOSE = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (at < 0 && errno == ENOENT) {
+            int fd = openat(dirfd, name, flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+            if (fd >= 0 || errno != EEXIST)
+                return fd < 0 ? -errno : fd;
+            continue; /* made meanwhile: look at it */
+        }
+        if (at < 0)
+            return -errno;
+        struct stat st;
+        if (fstat(at, &st) < 0)
+            return -errno;
+        if (S_ISLNK(st.st_mode))
+            return -ELOOP;
+        if (!S_ISREG(st.st_mode))
+            return -EINVAL;
+        if (st.st_nlink > 1)
+            return -EMLINK; /* a hard link to a file elsewhere */
+        /* The object looked at, opened through its descriptor, not its name again. */
+        int fd = open(sys_fd_path(at).s, (flags & ~(O_CREAT | O_EXCL)) | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+    }
+    return -EAGAIN;
+}
+
+char *sys_read_all(const char *path, int *err)
+{
+    int fd SYS_AUTO_CLOSE = open(path, O_RDONLY | O_CLOEXEC);
+    size_t len = 0, cap = 16384;
+    char *buf = fd < 0 ? NULL : malloc(cap);
+    if (!buf) {
+        *err = fd < 0 ? -errno : -ENOMEM;
+        return NULL;
+    }
+    for (;;) {
+        if (len + 1 >= cap) {
+            char *grown = cap < (64u << 20) ? realloc(buf, cap *= 2) : NULL;
+            if (!grown) {
+                free(buf);
+                *err = -ENOMEM;
+                return NULL;
+            }
+            buf = grown;
+        }
+        ssize_t n = read(fd, buf + len, cap - 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            *err = -errno;
+            free(buf);
+            return NULL;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    buf[len] = '\0';
+    *err = 0;
+    return buf;
 }

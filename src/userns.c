@@ -13,7 +13,7 @@
 
 int userns_parse_map(const char *what, const char *spec, struct idmap *m)
 {
-    unsigned long v[3];
+    unsigned long long v[3]; /* 64 bits on every board */
     const char *p = spec;
     for (int i = 0; i < 3; i++) {
         char *end;
@@ -21,18 +21,21 @@ int userns_parse_map(const char *what, const char *spec, struct idmap *m)
             return err_setx(EINVAL, "%s '%s': expected INSIDE:OUTSIDE:COUNT, e.g. 0:100000:65536",
                             what, spec);
         errno = 0;
-        v[i] = strtoul(p, &end, 10);
+        v[i] = strtoull(p, &end, 10);
         if (errno || *end != (i < 2 ? ':' : '\0'))
             return err_setx(EINVAL, "%s '%s': expected INSIDE:OUTSIDE:COUNT, e.g. 0:100000:65536",
                             what, spec);
         p = end + 1;
     }
-    if (v[2] == 0 || v[0] + v[2] > 4294967295UL || v[1] + v[2] > 4294967295UL)
+    /* Each value 32 bits (the kernel reads them so), the sums in 64 bits (on a 32-bit board
+     * they would wrap). */
+    if (v[2] == 0 || v[0] > 4294967295ULL || v[1] > 4294967295ULL || v[2] > 4294967295ULL ||
+        v[0] + v[2] > 4294967295ULL || v[1] + v[2] > 4294967295ULL)
         return err_setx(EINVAL, "%s '%s': COUNT must be at least 1 and the ranges below 2^32",
                         what, spec);
-    m->inside = v[0];
-    m->outside = v[1];
-    m->count = v[2];
+    m->inside = (unsigned long)v[0];
+    m->outside = (unsigned long)v[1];
+    m->count = (unsigned long)v[2];
     return 0;
 }
 

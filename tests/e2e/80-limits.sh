@@ -47,12 +47,16 @@ pids_limit() {
 busy() {
     local name=$1
     shift
-    "$HUTCH" run --name "$name" "$@" "$EXT4" sh -c 'timeout 3 sh -c "while :; do :; done"; sleep 3' \
-        </dev/null >/dev/null 2>&1 &
-    local pid=$!
-    sleep 4.5
-    local usage throttled=0 dir
-    usage=$(awk '$1 == "usage_usec" { print int($2 / 1000) }' "$V2/hutch/$name/cpu.stat")
+    # The count starts when the loop does: the container's start (slow under an emulator) is
+    # not part of it.
+    "$HUTCH" run --name "$name" "$@" "$EXT4" sh -c 'echo spinning; timeout 3 sh -c "while :; do :; done"; sleep 3' \
+        </dev/null >"$T/busy.out" 2>&1 &
+    local pid=$! i=0
+    while ! grep -q spinning "$T/busy.out" && [ $i -lt 300 ]; do sleep 0.05; i=$((i + 1)); done
+    local before usage throttled=0 dir
+    before=$(awk '$1 == "usage_usec" { print int($2 / 1000) }' "$V2/hutch/$name/cpu.stat")
+    sleep 4
+    usage=$(awk -v b="${before:-0}" '$1 == "usage_usec" { print int($2 / 1000) - b }' "$V2/hutch/$name/cpu.stat")
     for dir in $(cgroups_of "$name"); do
         local n
         n=$(awk '$1 == "nr_throttled" { print $2 }' "$dir/cpu.stat" 2>/dev/null)
@@ -90,7 +94,7 @@ stale_removed() {
     while [ -z "$init" ] && [ $tries -lt 100 ]; do
         sleep 0.05
         tries=$((tries + 1))
-        init=$(cat "$HUTCH_STATE_DIR/stale/pid" 2>/dev/null)
+        init=$(cut -d" " -f1 "$HUTCH_STATE_DIR/stale/pid" 2>/dev/null)
     done
     [ -n "$init" ] && [ -n "$(cgroups_of stale)" ] || { no "no container or cgroup while running"; return 1; }
     kill -KILL $pid

@@ -3,17 +3,6 @@
 # succeeds with the protection off (--privileged or the matching flag), so each test can fail.
 . "$(dirname "$0")/lib.sh"
 
-# inside ARGS... -- runs sh -c SCRIPT in a container: `inside [HUTCH-OPTS] SCRIPT`
-inside() {
-    local script
-    eval "script=\${$#}"
-    local n=$(($# - 1)) opts="" i=1
-    while [ $i -le $n ]; do eval "opts=\"\$opts \\\"\\\${$i}\\\"\""; i=$((i + 1)); done
-    eval "h run $opts \"\$EXT4\" sh -c \"\$script\""
-}
-# probe_inside [HUTCH-OPTS] SCRIPT: the same, with hutch-probe at /probe.
-probe_inside() { inside --bind "$PROBE:/probe:ro" "$@"; }
-
 status_line() { grep "^$1:" "$T/out" | awk '{print $2}'; }
 
 default_sets() {

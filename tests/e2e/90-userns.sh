@@ -56,7 +56,7 @@ bad_maps() {
 
 # An ordinary user, for these: nobody, through the test probe, with a state directory of its own.
 as_nobody() {
-    mkdir -p "$T/nobody-state" && chown 65534:65534 "$T/nobody-state" && chmod 755 "$T"
+    mkdir -p "$T/nobody-state" && chown 65534:65534 "$T/nobody-state" && chmod 700 "$T/nobody-state" && chmod 755 "$T"
     HUTCH_STATE_DIR=$T/nobody-state "$PROBE" as-user 65534 65534 "$@"
 }
 rootless_directory_root() {

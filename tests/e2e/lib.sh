@@ -55,13 +55,44 @@ our_loops() {
 }
 # Mounts in this namespace that were not there when the test file started.
 new_mounts() { awk 'NR == FNR { seen[$0] = 1; next } !seen[$0]' "$T/mounts.before" /proc/mounts; }
-# Processes running the hutch binary.
+# Processes running the hutch binary: the file, or the sealed copy in memory that run, start
+# and exec execute from.
 hutch_procs() {
-    local p
+    local p exe
     for p in /proc/[0-9]*; do
-        [ "$(readlink "$p/exe" 2>/dev/null)" = "$HUTCH" ] && echo "${p#/proc/}"
+        exe=$(readlink "$p/exe" 2>/dev/null)
+        case $exe in "$HUTCH" | "/memfd:hutch (deleted)") echo "${p#/proc/}" ;; esac
     done
     return 0
+}
+# The pids of processes whose command line is exactly ARGS (the words joined by spaces).
+procs_running() {
+    local p want="$* "
+    for p in /proc/[0-9]*; do
+        [ "$(tr '\0' ' ' 2>/dev/null <"$p/cmdline")" = "$want" ] && echo "${p#/proc/}"
+    done
+    return 0
+}
+# Wait up to SECONDS (tenths allowed by the loop) until no process runs ARGS...: 0 when none.
+gone_within() {
+    local tenths=$(($1 * 10)) i=0
+    shift
+    while [ $i -lt $tenths ]; do
+        [ -z "$(procs_running "$@")" ] && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+# Run the shell command CMD on a real pseudo-terminal of its own (hutch-probe pty: a new
+# session whose controlling terminal it is, as a login shell has; script(1) would do too, but it
+# writes an end-of-file into the terminal when its own stdin ends, and BusyBox has none): its
+# output in $T/out, its status in $rc.
+pty_run() {
+    "$PROBE" pty sh -c "$1" </dev/null >"$T/out.pty" 2>&1
+    rc=$?
+    # A terminal ends its lines with \r\n.
+    tr -d '\r\000' <"$T/out.pty" >"$T/out"
 }
 # veth ends in this network namespace: only checked by tests that run in a namespace of their
 # own (in_own_netns), where every veth is one that hutch made.
@@ -86,16 +117,25 @@ in_own_netns() {
     ip link set lo up
 }
 
+# Containers' cgroups: every directory below hutch/ in a cgroup hierarchy (after our_states'
+# list, which removes the stale ones of killed containers).
+our_cgroups() {
+    local m
+    awk '$3 ~ /^cgroup/ { print $2 }' /proc/mounts | sort -u | while read -r m; do
+        [ -d "$m/hutch" ] && find "$m/hutch" -mindepth 1 -maxdepth 1 -type d
+    done
+    return 0
+}
 # Nothing of ours outlives a container; the kernel tears namespaces down asynchronously after a
 # SIGKILL, so give it up to 10 seconds.
 no_leaks() {
     local tries=0
     while [ $tries -lt 100 ]; do
-        [ -z "$(our_loops)$(new_mounts)$(hutch_procs)$(our_veths)$(our_states)" ] && return 0
+        [ -z "$(our_loops)$(new_mounts)$(hutch_procs)$(our_veths)$(our_states)$(our_cgroups)" ] && return 0
         sleep 0.1
         tries=$((tries + 1))
     done
-    no "left behind: loops [$(our_loops)] mounts [$(new_mounts)] hutch pids [$(hutch_procs)] veths [$(our_veths)] states [$(our_states)]"
+    no "left behind: loops [$(our_loops)] mounts [$(new_mounts)] hutch pids [$(hutch_procs)] veths [$(our_veths)] states [$(our_states)] cgroups [$(our_cgroups)]"
 }
 
 # t NAME FUNCTION: run one test.
@@ -132,3 +172,26 @@ ext4_copy() {
 
 # Seconds since the epoch, with the fraction where date gives it.
 now() { date +%s; }
+
+# inside [HUTCH-OPTS] SCRIPT: sh -c SCRIPT in a container of this file's ext4 image (h's $rc,
+# $T/out, $T/err); probe_inside does the same with hutch-probe at /probe.
+inside() {
+    local script
+    eval "script=\${$#}"
+    local n=$(($# - 1)) opts="" i=1
+    while [ $i -le $n ]; do eval "opts=\"\$opts \\\"\\\${$i}\\\"\""; i=$((i + 1)); done
+    eval "h run $opts \"\$EXT4\" sh -c \"\$script\""
+}
+probe_inside() { inside --bind "$PROBE:/probe:ro" "$@"; }
+
+# A block device the host can read: a loop device on a file of this test, its first bytes
+# "host-disk-data". Sets LOOP, MAJ and MIN; loop_done detaches it.
+LOOP=""
+loop_up() {
+    printf 'host-disk-data' >"$T/disk.img" && dd if=/dev/zero of="$T/disk.img" bs=1 count=0 seek=1M 2>/dev/null
+    LOOP=$(losetup -f) && losetup "$LOOP" "$T/disk.img" || { no "cannot attach a loop device"; return 1; }
+    local mm
+    mm=$(cat "/sys/block/${LOOP#/dev/}/dev")
+    MAJ=${mm%:*} MIN=${mm#*:}
+}
+loop_done() { [ -z "$LOOP" ] || losetup -d "$LOOP"; LOOP=""; }

@@ -4,15 +4,35 @@
  *   hutch-probe handle PATH   name_to_handle_at + open_by_handle_at (the "shocker" escape)
  *   hutch-probe ptrace PID    PTRACE_ATTACH to PID, then detach
  *   hutch-probe alloc MIB     allocate and touch MIB mebibytes, one at a time
- *   hutch-probe as-user UID GID COMMAND...   run COMMAND as UID:GID, no supplementary groups */
+ *   hutch-probe as-user UID GID COMMAND...   run COMMAND as UID:GID, no supplementary groups
+ *   hutch-probe tiocsti TEXT  push TEXT into the input of the terminal on fd 0 (TIOCSTI)
+ *   hutch-probe tioclinux     ioctl TIOCLINUX on fd 0
+ *   hutch-probe io-uring      io_uring_setup
+ *   hutch-probe personality X personality(X), X in hex
+ *   hutch-probe syslog        syslog(SYSLOG_ACTION_SIZE_BUFFER)
+ *   hutch-probe fds           the open descriptors above 2, one "N -> TARGET" a line
+ *   hutch-probe pty COMMAND...  run COMMAND on a new pseudo-terminal as its controlling
+ *                             terminal, its output copied to stdout (where there is no script)
+ *   hutch-probe typed         print what waits in the input of the terminal on fd 0, as
+ *                             "typed: ..." (what a shell would read as its next line)
+ *   hutch-probe write-exe PID  open /proc/PID/exe for writing and write a byte
+ *   hutch-probe lock FILE COMMAND...  hold an flock on FILE (made if missing) while COMMAND runs */
 #include <errno.h>
 #include <grp.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/personality.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 static int result(const char *what, int ok)
@@ -54,8 +74,119 @@ static int alloc(long mib)
     return 0;
 }
 
+static int tiocsti(const char *text)
+{
+    for (const char *c = text; *c; c++)
+        if (ioctl(0, TIOCSTI, c) < 0)
+            return result("tiocsti", 0);
+    return result("tiocsti", 1);
+}
+
+static int fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        int fd = atoi(e->d_name);
+        char path[64], target[512];
+        if (e->d_name[0] == '.' || fd <= 2 || fd == dirfd(d))
+            continue;
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+        ssize_t n = readlink(path, target, sizeof target - 1);
+        target[n > 0 ? n : 0] = '\0';
+        printf("%d -> %s\n", fd, target);
+    }
+    if (d)
+        closedir(d);
+    return 0;
+}
+
+/* What is waiting in the input of the terminal on fd 0: a shell would read it as its next
+ * command line. */
+static int typed(void)
+{
+    struct termios t;
+    if (tcgetattr(0, &t) < 0)
+        return result("tcgetattr", 0);
+    t.c_lflag &= ~(unsigned)(ICANON | ECHO);
+    t.c_cc[VMIN] = 0;
+    t.c_cc[VTIME] = 5;
+    tcsetattr(0, TCSANOW, &t);
+    char buf[256];
+    ssize_t n = read(0, buf, sizeof buf - 1);
+    buf[n > 0 ? n : 0] = '\0';
+    for (char *p = buf; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    printf("typed: %s\n", buf);
+    return 0;
+}
+
+static int pty(char **cmd)
+{
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0)
+        return result("posix_openpt", 0);
+    const char *name = ptsname(master);
+    pid_t pid = fork();
+    if (pid == 0) {
+        setsid();
+        int s = open(name, O_RDWR); /* the first terminal a session leader opens: its own */
+        if (s < 0)
+            _exit(2);
+        dup2(s, 0);
+        dup2(s, 1);
+        dup2(s, 2);
+        close(master);
+        execvp(cmd[0], cmd);
+        _exit(127);
+    }
+    /* Copy the terminal's output until every slave is closed. */
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(master, buf, sizeof buf)) > 0)
+        fwrite(buf, 1, (size_t)n, stdout);
+    int st;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "tiocsti") == 0)
+        return tiocsti(argv[2]);
+    if (argc == 2 && strcmp(argv[1], "tioclinux") == 0) {
+        char arg = 12; /* TIOCL_GETKMSGREDIRECT: harmless */
+        return result("tioclinux", ioctl(0, TIOCLINUX, &arg) == 0);
+    }
+    if (argc == 2 && strcmp(argv[1], "io-uring") == 0) {
+        char params[120] = {0};
+        long fd = syscall(425 /* io_uring_setup */, 1, params);
+        return result("io_uring_setup", fd >= 0);
+    }
+    if (argc == 3 && strcmp(argv[1], "personality") == 0)
+        return result("personality", personality(strtoul(argv[2], NULL, 16)) != -1);
+    if (argc == 2 && strcmp(argv[1], "syslog") == 0)
+        return result("syslog", syscall(SYS_syslog, 10, NULL, 0) >= 0);
+    if (argc == 2 && strcmp(argv[1], "fds") == 0)
+        return fds();
+    if (argc >= 3 && strcmp(argv[1], "pty") == 0)
+        return pty(argv + 2);
+    if (argc == 2 && strcmp(argv[1], "typed") == 0)
+        return typed();
+    if (argc >= 4 && strcmp(argv[1], "lock") == 0) {
+        int fd = open(argv[2], O_RDWR | O_CREAT, 0600);
+        if (fd < 0 || flock(fd, LOCK_EX) < 0)
+            return result("lock", 0);
+        execvp(argv[3], argv + 3);
+        return result(argv[3], 0);
+    }
+    if (argc == 3 && strcmp(argv[1], "write-exe") == 0) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%s/exe", argv[2]);
+        int fd = open(path, O_WRONLY | O_APPEND);
+        return result("write exe", fd >= 0 && write(fd, "x", 1) == 1);
+    }
     if (argc == 3 && strcmp(argv[1], "handle") == 0)
         return handle(argv[2]);
     if (argc == 3 && strcmp(argv[1], "ptrace") == 0)
@@ -70,6 +201,7 @@ int main(int argc, char **argv)
         return result(argv[4], 0);
     }
     fprintf(stderr, "usage: hutch-probe handle PATH | ptrace PID | alloc MIB | "
-                    "as-user UID GID COMMAND...\n");
+                    "as-user UID GID COMMAND... | tiocsti TEXT | tioclinux | io-uring | "
+                    "personality HEX | syslog | fds | pty COMMAND... | typed | write-exe PID | lock FILE COMMAND...\n");
     return 2;
 }

@@ -7,8 +7,10 @@ passed=0 failed=0 skipped=0 status=0
 add() { passed=$((passed + $1)) failed=$((failed + $2)) skipped=$((skipped + $3)); }
 for test in "$@"; do
     echo "# ---- $(basename "$test")"
+    began=$(cut -d' ' -f1 /proc/uptime)
     sh "$test" >"${TMPDIR:-/tmp}/hutch-e2e.log" 2>&1 || status=1
     cat "${TMPDIR:-/tmp}/hutch-e2e.log"
+    echo "# $(basename "$test" .sh) took $(awk -v a="$began" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }') s"
     line=$(grep '^# .*: [0-9]* passed, [0-9]* failed, [0-9]* skipped$' "${TMPDIR:-/tmp}/hutch-e2e.log" | tail -n 1)
     if [ -z "$line" ]; then
         echo "not ok - $(basename "$test") ended without a summary"

@@ -352,6 +352,85 @@ static void test_bind_specs(void)
     free((char *)b.dst);
 }
 
+static void test_terminals_devices_clusters(void)
+{
+    struct run_opts o;
+    /* Docker's -it, -dit, and a cluster ending in a flag with a value */
+    ARGS(it, "-it", "img", "sh");
+    CHECK_EQ_INT(parse(&o, it), 0);
+    CHECK(o.tty && !o.detach);
+    CHECK_EQ_STR(o.image, "img");
+    run_opts_free(&o);
+    ARGS(dit, "-dit", "--name", "x", "img", "sh");
+    CHECK_EQ_INT(parse(&o, dit), 0);
+    CHECK(o.tty && o.detach);
+    run_opts_free(&o);
+    ARGS(de, "-de", "A=1", "-deB=2", "img", "sh");
+    CHECK_EQ_INT(parse(&o, de), 0);
+    CHECK(o.detach);
+    CHECK_EQ_INT(o.n_env, 2);
+    if (o.n_env == 2) {
+        CHECK_EQ_STR(o.env[0], "A=1");
+        CHECK_EQ_STR(o.env[1], "B=2");
+    }
+    run_opts_free(&o);
+    ARGS(bad_cluster, "-tx", "img", "sh");
+    expect_error(bad_cluster, "'-x' in '-tx'");
+    /* --device */
+    ARGS(dev, "--device", "/dev/ttyS1", "--device=/dev/i2c-1:/dev/i2c:rw", "img", "sh");
+    CHECK_EQ_INT(parse(&o, dev), 0);
+    CHECK_EQ_INT(o.n_devices, 2);
+    run_opts_free(&o);
+    ARGS(bad_dev, "--device", "/dev/ttyS1:rwx", "img", "sh");
+    expect_error(bad_dev, "--device '/dev/ttyS1:rwx'");
+    /* exec -t */
+    struct exec_opts e;
+    ARGS(exec_t, "-ti", "web", "sh");
+    CHECK_EQ_INT(cli_parse_exec(3, exec_t, &e, devnull), 0);
+    CHECK(e.tty);
+    CHECK_EQ_STR(e.name, "web");
+    exec_opts_free(&e);
+}
+
+static void test_numbers_do_not_wrap(void)
+{
+    ARGS(uid, "--user", "4294967296", "img", "true");
+    ARGS(uid_max, "--user", "4294967295", "img", "true");
+    ARGS(gid, "--user", "0:4294967296", "img", "true");
+    ARGS(huge, "--user", "99999999999999999999999", "img", "true");
+    ARGS(long_name, "--user", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "img", "true");
+    expect_error(uid, "0 to 4294967294");
+    expect_error(uid_max, "0 to 4294967294");
+    expect_error(gid, "0 to 4294967294");
+    expect_error(huge, "0 to 4294967294");
+    expect_error(long_name, "at most 64");
+    struct run_opts o;
+    ARGS(ok, "--user", "4294967294:4294967294", "img", "true");
+    CHECK_EQ_INT(parse(&o, ok), 0);
+    run_opts_free(&o);
+    ARGS(mtu, "--mtu", "18446744073709551684", "img", "true");
+    expect_error(mtu, "--mtu");
+    ARGS(pids, "--pids", "4294967297", "img", "true");
+    expect_error(pids, "--pids");
+    ARGS(cpus, "--cpus", "18446744073709551617", "img", "true");
+    expect_error(cpus, "--cpus");
+    ARGS(mem, "--memory", "17179869184G", "img", "true");
+    expect_error(mem, "--memory");
+    ARGS(map, "--uidmap", "4294967295:100000:2", "img", "true");
+    expect_error(map, "below 2^32");
+    ARGS(map2, "--uidmap", "0:4294967295:2", "img", "true");
+    expect_error(map2, "below 2^32");
+    /* each value above 2^32 on its own, summing to a wrap in 64 bits */
+    ARGS(map3, "--uidmap", "18446744069414584320:18446744069414584320:4294967297", "img", "true");
+    expect_error(map3, "below 2^32");
+    ARGS(root_bind, "--bind", "/tmp:/", "img", "true");
+    expect_error(root_bind, "cannot be /");
+    ARGS(root_bind2, "--bind", "/tmp://", "img", "true");
+    expect_error(root_bind2, "cannot be /");
+    ARGS(restart, "--restart", "on-failure:0", "img", "true");
+    expect_error(restart, "on-failure[:N]");
+}
+
 static void test_help(void)
 {
     struct run_opts o;
@@ -380,6 +459,8 @@ int main(void)
     test_config_file();
     test_limit_errors();
     test_help();
+    test_terminals_devices_clusters();
+    test_numbers_do_not_wrap();
     fclose(devnull);
     return check_summary("test_cli");
 }

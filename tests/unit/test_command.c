@@ -38,8 +38,35 @@ static void test_bad_lines(void)
     CHECK_EQ_INT(command_parse_id_line(badid, &name, &id, &gid, &home), -1);
 }
 
+static void test_ids(void)
+{
+    unsigned long id = 7;
+    CHECK_EQ_INT(command_parse_id("0", &id), 0);
+    CHECK_EQ_INT(id, 0);
+    CHECK_EQ_INT(command_parse_id("4294967294", &id), 0);
+    CHECK_EQ_INT(id, 4294967294UL);
+    CHECK_EQ_INT(command_parse_id("4294967295", &id), -1); /* (uid_t)-1: "no change" */
+    CHECK_EQ_INT(command_parse_id("4294967296", &id), -1); /* would wrap to 0, root */
+    CHECK_EQ_INT(command_parse_id("18446744073709551616", &id), -1);
+    CHECK_EQ_INT(command_parse_id("", &id), -1);
+    CHECK_EQ_INT(command_parse_id("-1", &id), -1);
+    CHECK_EQ_INT(command_parse_id("1a", &id), -1);
+    /* a passwd line's group must be a number: never group 0 for want of one */
+    const char *name, *home;
+    unsigned long uid, gid;
+    char badgid[] = "user:x:1000:staff:A User:/home/user:/bin/sh";
+    char nogid[] = "user:x:1000";
+    char bigid[] = "user:x:4294967296:100:::";
+    CHECK_EQ_INT(command_parse_id_line(badgid, &name, &uid, &gid, &home), -1);
+    CHECK_EQ_INT(command_parse_id_line(nogid, &name, &uid, &gid, &home), -1);
+    CHECK_EQ_INT(command_parse_id_line(bigid, &name, &uid, &gid, &home), -1);
+    char group_only[] = "user:x:1000";
+    CHECK_EQ_INT(command_parse_id_line(group_only, &name, &uid, NULL, NULL), 0);
+}
+
 int main(void)
 {
+    test_ids();
     test_passwd();
     test_group();
     test_bad_lines();

@@ -39,6 +39,19 @@ static void test_ext(void)
     CHECK_EQ_INT(i.type, IMAGE_EXT4);
     CHECK_EQ_STR(image_fstype(i.type), "ext4");
     CHECK(!image_readonly(i.type));
+    /* 64-bit block counts, and sizes that would not fit in 64 bits: no wrap */
+    ext_sb(0x4, 0xc2, 16, 2);
+    put32(buf + 1024 + 0x150, 1); /* s_blocks_count_hi */
+    i = image_probe(buf, sizeof buf);
+    CHECK_EQ_INT(i.min_size, ((1ULL << 32) + 16) * 4096);
+    put32(buf + 1024 + 0x150, 0xffffffff);
+    CHECK(image_probe(buf, sizeof buf).min_size == UINT64_MAX);
+    ext_sb(0, 0, 1, 7); /* a block size above 64 KiB: no ext filesystem has it */
+    CHECK(image_probe(buf, sizeof buf).min_size == UINT64_MAX);
+    ext_sb(0, 0, 1, 0xffffffff);
+    CHECK(image_probe(buf, sizeof buf).min_size == UINT64_MAX);
+    ext_sb(0, 0, 1, 6);
+    CHECK_EQ_INT(image_probe(buf, sizeof buf).min_size, 65536);
     /* too short to hold the superblock */
     CHECK_EQ_INT(image_probe(buf, 1100).type, IMAGE_UNKNOWN);
 }

@@ -40,7 +40,7 @@ static uint32_t run_filter(const struct sock_filter *p, int n, const struct secc
     return 0xdead; /* fell off the end */
 }
 
-static uint32_t verdict(uint64_t caps, uint32_t arch, int nr, uint64_t arg0)
+static uint32_t verdict2(uint64_t caps, uint32_t arch, int nr, uint64_t arg0, uint64_t arg1)
 {
     struct sock_filter prog[SECCOMP_MAX_INSNS];
     int n = seccomp_build(caps, prog, SECCOMP_MAX_INSNS);
@@ -51,7 +51,13 @@ static uint32_t verdict(uint64_t caps, uint32_t arch, int nr, uint64_t arg0)
     d.nr = nr;
     d.arch = arch;
     d.args[0] = arg0;
+    d.args[1] = arg1;
     return run_filter(prog, n, &d);
+}
+
+static uint32_t verdict(uint64_t caps, uint32_t arch, int nr, uint64_t arg0)
+{
+    return verdict2(caps, arch, nr, arg0, 0);
 }
 
 #define ARCH AUDIT_ARCH_X86_64
@@ -106,6 +112,38 @@ static void test_capabilities_open_calls(void)
     CHECK_EQ_INT(verdict(CAPS_ALL_KNOWN, ARCH, SYS_add_key, 0), EPERM_RET);
 }
 
+static void test_argument_rules(void)
+{
+    uint64_t all = CAPS_ALL_KNOWN;
+    /* io_uring: refused whatever is kept */
+    for (int nr = 425; nr <= 427; nr++) {
+        CHECK_EQ_INT(verdict(CAPS_DEFAULT, ARCH, nr, 0), EPERM_RET);
+        CHECK_EQ_INT(verdict(all, ARCH, nr, 0), EPERM_RET);
+    }
+    /* syslog: only with CAP_SYSLOG, not with CAP_SYS_ADMIN (which the kernel takes for it) */
+    CHECK_EQ_INT(verdict(CAPS_DEFAULT, ARCH, SYS_syslog, 10), EPERM_RET);
+    CHECK_EQ_INT(verdict(CAPS_DEFAULT | CAPS_BIT(21), ARCH, SYS_syslog, 10), EPERM_RET);
+    CHECK_EQ_INT(verdict(CAPS_DEFAULT | CAPS_BIT(34), ARCH, SYS_syslog, 10), SECCOMP_RET_ALLOW);
+    /* personality: Docker's values; the kernel reads 32 bits, so do the rules */
+    const uint64_t allowed[] = {0x0, 0x8, 0x20000, 0x20008, 0xffffffff, 0x100000008ULL};
+    for (size_t i = 0; i < sizeof allowed / sizeof *allowed; i++)
+        CHECK_EQ_INT(verdict(CAPS_DEFAULT, ARCH, SYS_personality, allowed[i]), SECCOMP_RET_ALLOW);
+    CHECK_EQ_INT(verdict(CAPS_DEFAULT, ARCH, SYS_personality, 0x0040000), EPERM_RET);
+    CHECK_EQ_INT(verdict(all, ARCH, SYS_personality, 0x0040000), EPERM_RET);
+    CHECK_EQ_INT(verdict(CAPS_DEFAULT, ARCH, SYS_personality, 0x9), EPERM_RET);
+    /* ioctl: TIOCSTI and TIOCLINUX refused whatever is kept, the rest allowed */
+    CHECK_EQ_INT(verdict2(CAPS_DEFAULT, ARCH, SYS_ioctl, 0, 0x5412), EPERM_RET);
+    CHECK_EQ_INT(verdict2(all, ARCH, SYS_ioctl, 0, 0x5412), EPERM_RET);
+    CHECK_EQ_INT(verdict2(all, ARCH, SYS_ioctl, 7, 0x541C), EPERM_RET);
+    CHECK_EQ_INT(verdict2(CAPS_DEFAULT, ARCH, SYS_ioctl, 0, 0x100005412ULL), EPERM_RET);
+    CHECK_EQ_INT(verdict2(CAPS_DEFAULT, ARCH, SYS_ioctl, 0, 0x5401 /* TCGETS */), SECCOMP_RET_ALLOW);
+    CHECK_EQ_INT(verdict2(CAPS_DEFAULT, ARCH, SYS_ioctl, 0x5412, 0x5413 /* TIOCGWINSZ */),
+                 SECCOMP_RET_ALLOW);
+    /* the rules after them still see the call's number */
+    CHECK_EQ_INT(verdict(CAPS_DEFAULT, ARCH, SYS_clone, 0x10000000), EPERM_RET);
+    CHECK_EQ_INT(verdict(CAPS_DEFAULT, ARCH, SYS_write, 0x5412), SECCOMP_RET_ALLOW);
+}
+
 static void test_cap_names(void)
 {
     CHECK_EQ_INT(caps_from_name("NET_ADMIN"), 12);
@@ -132,8 +170,10 @@ static void test_cgroup_mounts(void)
                         "cgroup /sys/fs/cgroup/cpu,cpuacct cgroup rw,relatime,cpu,cpuacct 0 0\n"
                         "cgroup /sys/fs/cgroup/memory cgroup rw,memory 0 0\n"
                         "cgroup /sys/fs/cgroup/systemd cgroup rw,name=systemd 0 0\n"
+                        "cgroup /sys/fs/cgroup/devices cgroup rw,devices 0 0\n"
                         "cgroup2 /sys/fs/cgroup/unified cgroup2 rw,nsdelegate 0 0\n",
                         &l);
+    CHECK_EQ_STR(l.v1[4], "/sys/fs/cgroup/devices");
     CHECK_EQ_STR(l.v2, "/sys/fs/cgroup/unified");
     CHECK_EQ_STR(l.v1[0], "/sys/fs/cgroup/memory");
     CHECK_EQ_STR(l.v1[1], "");
@@ -162,6 +202,7 @@ int main(void)
     test_default_filter();
     test_foreign_abis();
     test_capabilities_open_calls();
+    test_argument_rules();
     test_cap_names();
     test_cgroup_mounts();
     test_cpuset_lists();
