@@ -20,7 +20,7 @@ OBJS := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
 HOST_OBJS := $(filter-out build/host/obj/main.o,$(SRCS:src/%.c=build/host/obj/%.o))
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/host/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all demo check unit e2e docs-check clean
+.PHONY: all demo check unit unit-cross unit-target e2e docs-check clean
 .DEFAULT_GOAL := all
 
 # The QEMU checks and the benchmark bring their own targets; each may add to CHECK_EXTRA the
@@ -81,6 +81,23 @@ build/host/test_%: tests/unit/test_%.c tests/unit/check.h $(HOST_OBJS)
 unit: $(UNIT_TESTS)
 	@tests/unit/run.sh $(UNIT_TESTS)
 
+# The seccomp filter differs per architecture (its numbers, its foreign ABI): each other target
+# builds test_security with its own musl compiler and runs it under qemu-user.
+CROSS_UNIT := aarch64 armv7
+QEMU_USER_aarch64 := qemu-aarch64-static
+QEMU_USER_armv7 := qemu-arm-static
+unit-cross:
+	@toolchain/need-packages qemu-user-static
+	@for a in $(CROSS_UNIT); do $(MAKE) --no-print-directory ARCH=$$a unit-target || exit 1; done
+
+unit-target: $(BUILD)/test_security
+	@echo "  RUN     $< under $(QEMU_USER_$(ARCH))"
+	@$(QEMU_USER_$(ARCH)) $<
+
+$(BUILD)/test_security: tests/unit/test_security.c tests/unit/check.h $(filter-out $(BUILD)/obj/main.o,$(OBJS)) $(MUSL_CC)
+	@echo "  LD      $@  (unit test)"
+	@$(MUSL_CC) $(CFLAGS_MUSL) -Isrc -static -o $@ $< $(filter %.o,$^)
+
 e2e: all $(BUILD)/hutch-probe
 	@toolchain/need-packages $(E2E_PACKAGES)
 	@HUTCH=$(abspath $(BUILD)/hutch) IMAGES=$(abspath $(BUILD)) tests/e2e/run.sh
@@ -92,7 +109,7 @@ E2E_PACKAGES := e2fsprogs util-linux iproute2 strace squashfs-tools erofs-utils
 docs-check: $(BUILD)/hutch
 	@tests/docs-check.sh $(BUILD)/hutch README.md
 
-check: unit docs-check e2e $(CHECK_EXTRA)
+check: unit unit-cross docs-check e2e $(CHECK_EXTRA)
 
 clean:
 	rm -rf build

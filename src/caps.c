@@ -53,11 +53,27 @@ static int last_cap(void)
     return isdigit((unsigned char)buf[0]) ? atoi(buf) : N_NAMES - 1;
 }
 
+uint64_t caps_own(void)
+{
+    uint64_t own = 0;
+    int last = last_cap();
+    for (int cap = 0; cap <= last && cap < 64; cap++)
+        if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+            own |= CAPS_BIT(cap);
+    return own;
+}
+
 int caps_apply(uint64_t keep)
 {
     int last = last_cap();
     if (last < 63)
         keep &= CAPS_BIT(last + 1) - 1; /* what this kernel does not know cannot be kept */
+    uint64_t lacking = keep & ~caps_own();
+    for (int cap = 0; lacking && cap < 64; cap++)
+        if (lacking & CAPS_BIT(cap))
+            return err_setx(EPERM, "capability %s: hutch itself does not have it (not in its "
+                                   "bounding set); leave out --cap-add %s",
+                            caps_name(cap) ? caps_name(cap) : "?", caps_name(cap) ? caps_name(cap) : "?");
     for (int cap = 0; cap <= last && cap < 64; cap++)
         if (!(keep & CAPS_BIT(cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
             return err_set(errno, "drop capability %s from the bounding set",

@@ -18,7 +18,10 @@ int caps_from_name(const char *name);
 /* "NET_ADMIN" for 12; NULL for unknown. */
 const char *caps_name(int cap);
 
-/* Keep only KEEP: drop the rest from the bounding set, set permitted and effective to KEEP and
+/* The capabilities in this process's bounding set: the most a container can keep. */
+uint64_t caps_own(void);
+
+/* Keep only KEEP (each must be in the bounding set, or the error names it): drop the rest from the bounding set, set permitted and effective to KEEP and
  * inheritable to nothing, clear the ambient set. 0 or a negative errno (recorded). */
 int caps_apply(uint64_t keep);
 

@@ -801,7 +801,8 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, FILE *out)
         return err_setx(EINVAL, "no COMMAND given (usage: hutch run [OPTIONS] IMAGE COMMAND...)");
     /* Docker's order: ALL first, then the named ones; a drop beats an add. */
     o->caps = cc.drop_all ? 0 : CAPS_DEFAULT;
-    if (cc.add_all || o->privileged)
+    o->caps_all = cc.add_all || o->privileged;
+    if (o->caps_all)
         o->caps = CAPS_ALL_KNOWN;
     o->caps = (o->caps | cc.add) & ~cc.drop;
     return check_net(o);

@@ -73,6 +73,7 @@ struct run_opts {
     struct limit_opts limits;
     uint64_t caps;           /* the capabilities kept: the default set, --cap-add, --cap-drop */
     bool privileged;         /* --privileged: no hardening at all */
+    bool caps_all;           /* --cap-add ALL or --privileged: every capability hutch itself has */
     bool seccomp_off;        /* --seccomp unconfined */
     bool userns;             /* --userns (always when run without root) */
     struct idmap uidmap, gidmap; /* --uidmap, --gidmap; count 0: the default */

@@ -153,7 +153,7 @@ int control_inspect(const struct ctl_opts *c)
         return n;
     static const char *const keys[] = {"status", "pid", "monitor", "image", "ip", "started",
                                        "restarts", "exit-code", "caps", "security", "user",
-                                       "workdir"};
+                                       "workdir", "loop"};
     printf("{\n  \"name\": ");
     json_string(c->name);
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {

@@ -55,6 +55,12 @@ struct image_info image_probe(const unsigned char *buf, size_t len)
     }
     if (len >= EROFS_SB + 4 && le32(buf + EROFS_SB) == EROFS_MAGIC) {
         info.type = IMAGE_EROFS;
+        /* blkszbits at 12, blocks at 36 (the kernel's struct erofs_super_block) */
+        if (len >= EROFS_SB + 40) {
+            unsigned bits = buf[EROFS_SB + 12];
+            uint64_t blocks = le32(buf + EROFS_SB + 36);
+            info.min_size = bits < 9 || bits > 16 ? UINT64_MAX : blocks << bits;
+        }
         return info;
     }
     return info;
@@ -107,7 +113,7 @@ int image_open(const char *path, int *fd_out, struct image_info *info)
                                 "image file or a directory)", path);
     if (info->min_size == UINT64_MAX)
         return err_setx(EINVAL, "image %s: the %s superblock is corrupt (its size does not add "
-                                "up; check it with e2fsck -f)", path, image_fstype(info->type));
+                                "up; rebuild the image)", path, image_fstype(info->type));
     if (S_ISREG(st.st_mode) && info->min_size > (uint64_t)st.st_size)
         return err_setx(EINVAL, "image %s: truncated: the %s superblock claims %llu bytes, the "
                                 "file has %lld (rebuild or re-copy the image)", path,

@@ -113,6 +113,7 @@ int loop_attach(const char *image, int file_fd, bool ro, enum loop_method method
         if (r == 0) {
             l->fd = dev;
             l->nr = nr;
+            l->legacy = legacy;
             memcpy(l->path, path, sizeof path);
             l->backing = backing;
             backing = NULL;

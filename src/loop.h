@@ -12,6 +12,7 @@ struct loop_dev {
     int nr;          /* /dev/loopNR */
     char path[32];
     char *backing;   /* the image's canonical path, as sysfs shows it while bound */
+    bool legacy;     /* bound with LOOP_SET_FD + LOOP_SET_STATUS64, not LOOP_CONFIGURE */
 };
 
 /* How to attach: LOOP_CONFIGURE (falling back to the old pair of ioctls on kernels before 5.8),

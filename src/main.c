@@ -46,8 +46,9 @@ struct rule_group {
     int printed;
 };
 
-static void print_rule(const char *name, int cap, void *arg)
+static void print_rule(const char *name, int nr, int cap, void *arg)
 {
+    (void)nr;
     struct rule_group *g = arg;
     if (cap != g->cap)
         return;
@@ -100,6 +101,8 @@ static int cmd_run(int argc, char **argv)
 {
     struct run_opts o;
     int r = cli_parse_run(argc, argv, &o, stdout);
+    if (r == 0 && o.caps_all)
+        o.caps &= caps_own(); /* ALL: what hutch has (a board's init may have dropped some) */
     if (r == 0)
         r = monitor_run(&o, argc, argv);
     else if (r == 1)

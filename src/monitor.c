@@ -34,6 +34,7 @@ struct monitor {
     int ready; /* to the foreground while it waits for the first start, else -1 */
     unsigned restarts;
     bool started; /* the command has run at least once */
+    const struct run_hooks *hooks; /* of the run now */
 };
 
 /* What exec needs to give its command the same user, environment and hardening. */
@@ -80,6 +81,7 @@ static void on_started(pid_t pid, void *arg)
 {
     struct monitor *m = arg;
     m->started = true;
+    state_put(&m->st, "loop", "%s", m->hooks->loop ? m->hooks->loop : "-");
     state_put_pid(&m->st, "pid", pid);
     state_put(&m->st, "started", "%lld", (long long)time(NULL));
     state_put(&m->st, "status", "running");
@@ -177,15 +179,30 @@ static bool should_restart(const struct monitor *m, int code, unsigned failures)
 }
 
 /* Run, and run again while the policy says so. Returns the last exit code. */
+int monitor_pause_ms(int last_pause_ms, long ran_ms)
+{
+    if (last_pause_ms <= 0 || ran_ms >= BACKOFF_RESET_S * 1000L)
+        return BACKOFF_FIRST_MS;
+    return last_pause_ms > BACKOFF_MAX_MS / 2 ? BACKOFF_MAX_MS : last_pause_ms * 2;
+}
+
+static long now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000L + t.tv_nsec / 1000000;
+}
+
 static int run_loop(struct monitor *m, int sigfd)
 {
-    int backoff_ms = BACKOFF_FIRST_MS, code;
+    int pause_ms = 0, code;
     unsigned failures = 0;
     for (;;) {
-        time_t began = time(NULL);
+        long began = now_ms();
         struct run_hooks hooks = {.started = on_started, .arg = m, .sigfd = sigfd,
                                   .foreground = !m->o->detach,
                                   .log = m->o->log ? &m->log : NULL};
+        m->hooks = &hooks;
         err_clear();
         code = run_container(m->o, m->name, &hooks);
         if (!m->started) {
@@ -201,13 +218,11 @@ static int run_loop(struct monitor *m, int sigfd)
             return code;
         if (code != 0)
             failures++;
-        if (time(NULL) - began >= BACKOFF_RESET_S)
-            backoff_ms = BACKOFF_FIRST_MS;
+        pause_ms = monitor_pause_ms(pause_ms, now_ms() - began);
         state_put(&m->st, "status", "restarting");
         state_put(&m->st, "restarts", "%u", ++m->restarts);
-        if (backoff(sigfd, backoff_ms))
+        if (backoff(sigfd, pause_ms))
             return code;
-        backoff_ms = backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff_ms * 2;
     }
 }
 

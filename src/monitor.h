@@ -12,4 +12,9 @@
  * negative errno (recorded). */
 int monitor_run(const struct run_opts *o, int argc, char **argv);
 
+/* Pure: the pause before a restart, from the last pause (0: none yet) and how long the run that
+ * ended lasted: 100 ms at first and after a run of 10 s or more, else twice the last, at most
+ * 30 s. */
+int monitor_pause_ms(int last_pause_ms, long ran_ms);
+
 #endif

@@ -107,7 +107,7 @@ const struct nlattr *nl_attr_find(const void *start, size_t len, uint16_t type)
 
 const void *nl_msg_attrs(const struct nlmsghdr *h, size_t hdr, size_t *len)
 {
-    if (h->nlmsg_len < NLMSG_LENGTH(hdr))
+    if (h->nlmsg_len < NLMSG_LENGTH(NLMSG_ALIGN(hdr)))
         return NULL;
     *len = h->nlmsg_len - NLMSG_LENGTH(NLMSG_ALIGN(hdr));
     return (const char *)NLMSG_DATA(h) + NLMSG_ALIGN(hdr);

@@ -212,8 +212,12 @@ int run_container(const struct run_opts *o, const char *name, struct run_hooks *
     if (!c.rootless)
         cgroup_clean_stale(); /* of containers whose hutch was killed */
     int r = check_inputs(&c);
-    if (r == 0 && !(r = stopped(&c)) && c.fstype)
+    hooks->loop = NULL;
+    if (r == 0 && !(r = stopped(&c)) && c.fstype) {
         r = loop_attach(o->image, sys_take_fd(&c.image_fd), c.ro, loop_method_from_env(), &c.loop);
+        if (r == 0)
+            hooks->loop = c.loop.legacy ? "LOOP_SET_FD" : "LOOP_CONFIGURE";
+    }
     struct cgroup_limits lim = {o->limits.memory, o->limits.pids, o->limits.cpu_quota_us,
                                 o->limits.cpuset, !o->privileged, o->devices, o->n_devices,
                                 0, 0, 0, !c.ro};

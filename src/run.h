@@ -16,6 +16,8 @@ struct run_hooks {
     int sigfd;        /* the caller's signals (supervise_signals): forwarded, or a stop */
     bool foreground;  /* hutch's stdin is the caller's: -t relays it */
     int stop_signal;  /* out: SIGTERM, SIGINT or SIGQUIT when one came (a stop, not a restart) */
+    const char *loop; /* out, before STARTED: how the image was attached ("LOOP_CONFIGURE",
+                         "LOOP_SET_FD"), or NULL for a directory */
 };
 
 /* Run the container NAME to its end. Returns its exit code (>= 0; 128+N when signal N came

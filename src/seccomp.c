@@ -356,11 +356,11 @@ int seccomp_build(uint64_t caps, struct sock_filter *out, size_t max)
     return g.n <= max ? (int)g.n : -ENOSPC;
 }
 
-void seccomp_each_rule(void (*fn)(const char *name, int cap, void *arg), void *arg)
+void seccomp_each_rule(void (*fn)(const char *name, int nr, int cap, void *arg), void *arg)
 {
     for (size_t i = 0; i < N_RULES; i++)
         if (rules[i].nr != ABSENT)
-            fn(rules[i].name, rules[i].cap, arg);
+            fn(rules[i].name, rules[i].nr, rules[i].cap, arg);
 }
 
 int seccomp_install(uint64_t caps)

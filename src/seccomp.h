@@ -15,9 +15,10 @@
  * Returns the number of instructions written to OUT, or -ENOSPC. */
 int seccomp_build(uint64_t caps, struct sock_filter *out, size_t max);
 
-/* The names of the calls denied whatever the capabilities, and of those a capability allows,
- * for the README and --help: calls FN(name, cap or -1, arg) for each. */
-void seccomp_each_rule(void (*fn)(const char *name, int cap, void *arg), void *arg);
+/* The calls denied whatever the capabilities, and those a capability allows, for the README,
+ * `hutch defaults` and the tests: calls FN(name, number, cap or -1, arg) for each call this
+ * architecture has. */
+void seccomp_each_rule(void (*fn)(const char *name, int nr, int cap, void *arg), void *arg);
 
 /* Install the filter in this process (needs no_new_privs or CAP_SYS_ADMIN). */
 int seccomp_install(uint64_t caps);

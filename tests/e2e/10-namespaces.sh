@@ -73,15 +73,57 @@ bind_covering_staging() {
     rc_is 0 && out_is marker
 }
 directory_root() {
-    h run "$ROOTDIR" sh -c 'ps -o pid | wc -l; hostname'
-    rc_is 0 || return 1
+    h run --name dirroot "$ROOTDIR" sh -c 'ps -o comm; hostname'
+    # ps: a header, init, sh, ps; nothing of the host's
+    rc_is 0 && eq "$(tr '\n' ' ' <"$T/out")" "COMMAND hutch sh ps dirroot " "ps and hostname" || return 1
     h run --ro "$ROOTDIR" touch /x
-    [ "$rc" != 0 ] && err_has "Read-only file system"
+    [ "$rc" != 0 ] && err_has "Read-only file system" && [ ! -e "$ROOTDIR/x" ]
 }
+# mount_opts MOUNTPOINT: the per-mount options of MOUNTPOINT in the container's mountinfo (the
+# last mount there), from $T/out.
+mount_opts() { awk -v m="$1" '$5 == m { o = $6 } END { print o }' "$T/out"; }
 dev_proc_sys() {
     h run "$EXT4" sh -c 'echo x >/dev/null && head -c 4 /dev/zero | wc -c && ls /dev/pts/ptmx &&
-        touch /dev/shm/x && grep -c . /proc/1/status >/dev/null && ! touch /sys/x 2>/dev/null && echo done'
-    rc_is 0 && out_has '^4$' && out_has '^done$'
+        touch /dev/shm/x && grep -c . /proc/1/status >/dev/null && echo done; cat /proc/self/mountinfo'
+    rc_is 0 && out_has '^4$' && out_has '^done$' || return 1
+    # /sys read-only, /dev nodev: by their mount flags (a failed write could have other causes)
+    case $(mount_opts /sys) in ro,*) ;; *) no "/sys: $(mount_opts /sys)"; return 1 ;; esac
+    case $(mount_opts /dev) in *nodev*) ;; *) no "/dev: $(mount_opts /dev)"; return 1 ;; esac
+    h run --privileged "$EXT4" cat /proc/self/mountinfo
+    case $(mount_opts /sys) in rw,*) ;; *) no "--privileged /sys: $(mount_opts /sys)"; return 1 ;; esac
+    case $(mount_opts /dev) in *nodev*) no "--privileged /dev: $(mount_opts /dev)"; return 1 ;; esac
+}
+masked_proc() {
+    # Every masked path of the README: covered (by /dev/null or an empty tmpfs), or read-only;
+    # those this kernel lacks are not there to mask.
+    h run "$EXT4" sh -c 'cat /proc/self/mountinfo; for f in kcore keys timer_list timer_stats sched_debug latency_stats kallsyms kmsg; do
+        [ -e /proc/$f ] && echo "file $f"; done;
+        for d in acpi scsi asound; do [ -d /proc/$d ] && echo "dir $d $(ls -A /proc/$d | wc -l)"; done;
+        [ -d /sys/firmware ] && echo "dir sysfirmware $(ls -A /sys/firmware | wc -l)"; echo x >/proc/sys/kernel/hostname; true'
+    rc_is 0 || return 1
+    local bad="" f
+    # files: the host's /dev/null (a mount whose root is /null) bound over them, read-only
+    for f in $(awk '$1 == "file" { print $2 }' "$T/out"); do
+        [ "$(awk -v m="/proc/$f" '$5 == m { r = $4 } END { print r }' "$T/out")" = /null ] &&
+            case $(mount_opts "/proc/$f") in ro,*) ;; *) false ;; esac || bad="$bad $f"
+    done
+    for f in $(awk '$1 == "dir" { print $2 }' "$T/out"); do
+        grep -q "^dir $f 0$" "$T/out" || bad="$bad $f"
+    done
+    for f in /proc/sys /proc/irq /proc/bus /proc/fs /proc/sysrq-trigger; do
+        [ -e "$f" ] || continue
+        case $(mount_opts "$f") in ro,*) ;; *) bad="$bad $f:$(mount_opts "$f")" ;; esac
+    done
+    err_has "Read-only file system" || bad="$bad write-to-/proc/sys"
+    [ -z "$bad" ] || { no "not masked:$bad"; return 1; }
+    # --privileged masks nothing
+    h run --privileged "$EXT4" cat /proc/self/mountinfo
+    [ -z "$(mount_opts /proc/sys)" ] || no "--privileged: /proc/sys still covered"
+}
+cgroup_ns_without_limits() {
+    h run "$EXT4" readlink /proc/self/ns/cgroup
+    rc_is 0 && [ -n "$(cat "$T/out")" ] && [ "$(cat "$T/out")" != "$(readlink /proc/self/ns/cgroup)" ] ||
+        no "the cgroup namespace is the host's: $(cat "$T/out")"
 }
 
 t "ps inside lists only the container's processes, the first being PID 1" ps_only_own
@@ -96,6 +138,9 @@ t "--workdir" workdir
 t "--user by name and by number" user_by_name_and_number
 t "--bind read-write, read-only, and of a single file" bind_rw_ro_file
 t "--bind of a tree holding the staging directory shows the host's files" bind_covering_staging
+t "every masked /proc path is covered or read-only (none --privileged)" masked_proc
 t "a directory as the root, and --ro on it" directory_root
 t "/dev nodes, /dev/pts, /dev/shm, /proc, and /sys read-only" dev_proc_sys
+if [ -e /proc/self/ns/cgroup ]; then t "a container without limits has a cgroup namespace of its own" cgroup_ns_without_limits
+else skip "a cgroup namespace without limits" "the kernel has no cgroup namespaces"; fi
 finish

@@ -2,16 +2,24 @@
 # Image files: ext4 keeps what is written, squashfs and --ro refuse writes, other types run.
 . "$(dirname "$0")/lib.sh"
 
-fsck_clean() {
-    have e2fsck || return 0
-    e2fsck -fn "$1" >"$T/fsck" 2>&1 || no "e2fsck -fn $1 failed: $(tail -n 3 "$T/fsck")"
+# Images written by containers are checked with e2fsck afterwards, each in a test of its own
+# (a skip, said as such, where there is no e2fsck).
+FSCK_IMAGES=""
+fsck_later() { FSCK_IMAGES="$FSCK_IMAGES $1"; }
+fsck_all() {
+    local img bad=""
+    for img in $FSCK_IMAGES; do
+        e2fsck -fn "$img" >"$T/fsck" 2>&1 || bad="$bad $(basename "$img"): $(tail -n 2 "$T/fsck" | tr '\n' ' ')"
+    done
+    [ -n "$FSCK_IMAGES" ] || { no "no image to check"; return 1; }
+    [ -z "$bad" ] || no "not fsck-clean:$bad"
 }
 ext4_persists() {
     img=$(ext4_copy) || return 1
     h run "$img" sh -c 'echo kept >/data.txt; sync'
     rc_is 0 || return 1
     h run "$img" cat /data.txt
-    rc_is 0 && out_is kept && fsck_clean "$img"
+    rc_is 0 && out_is kept && fsck_later "$img"
 }
 squashfs_read_only() {
     h run "$SQFS" sh -c 'cat /etc/hosts >/dev/null && touch /new'
@@ -22,7 +30,7 @@ ro_ext4() {
     h run --ro "$img" touch /new
     [ "$rc" = 1 ] && err_has "Read-only file system" || return 1
     h run "$img" ls /new
-    [ "$rc" = 1 ] && fsck_clean "$img"
+    [ "$rc" = 1 ] && fsck_later "$img"
 }
 # ext2 and erofs images are made here with e2fsprogs and erofs-utils, or taken from IMAGES where
 # they were made beforehand (the QEMU guest's BusyBox has neither tool).
@@ -33,13 +41,28 @@ ext2_image() {
         mke2fs -q -F -t ext2 -d "$ROOTDIR" "$T/old.ext2" 16M >/dev/null 2>&1 || return 1
     fi
     h run "$T/old.ext2" sh -c 'echo two >/f && cat /f'
-    rc_is 0 && out_is two && fsck_clean "$T/old.ext2"
+    rc_is 0 && out_is two && fsck_later "$T/old.ext2"
 }
 erofs_image() {
     img=$IMAGES/busybox.erofs
     [ -f "$img" ] || { img=$T/root.erofs; mkfs.erofs -q "$img" "$ROOTDIR" >/dev/null 2>&1 || mkfs.erofs "$img" "$ROOTDIR" >/dev/null 2>&1; } || return 1
     h run "$img" cat /etc/hosts
     rc_is 0 && out_has localhost
+}
+writer_while_readers() {
+    # Read-only users hold the image: a writer is refused, in one line.
+    img=$(ext4_copy shared) || return 1
+    "$HUTCH" run --ro "$img" sleep 2 </dev/null >/dev/null 2>&1 &
+    local reader=$! i=0
+    while [ -z "$(our_loops)" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+    h run "$img" true
+    local w=$rc
+    cp "$T/err" "$T/err.w"
+    wait $reader
+    local r=$?
+    cp "$T/err.w" "$T/err"
+    rc=$w
+    rc_is 125 && one_line_error "in use" && eq "$r" 0 "the reader's status"
 }
 one_writer() {
     img=$(ext4_copy) || return 1
@@ -58,11 +81,18 @@ one_writer() {
     eq "$first" 125 "a second writer's status" && one_line_error "in use" && eq "$second" 125 "a reader's status"
 }
 many_readers() {
-    for i in 1 2 3; do
-        "$HUTCH" run --ro "$EXT4" sleep 1 </dev/null >/dev/null 2>&1 &
+    # Three readers of the ext4 image at once, and a fourth while they run: all succeed.
+    local pids="" i=0 p bad=""
+    while [ $i -lt 3 ]; do
+        "$HUTCH" run --ro "$EXT4" sh -c 'cat /etc/hosts >/dev/null; sleep 1' </dev/null >/dev/null 2>&1 &
+        pids="$pids $!"
+        i=$((i + 1))
     done
-    h run "$SQFS" true
-    rc_is 0 && wait
+    sleep 0.3
+    h run --ro "$EXT4" cat /etc/hosts
+    rc_is 0 && out_has localhost || bad="the fourth reader: $rc"
+    for p in $pids; do wait "$p" || bad="$bad reader $p: $?"; done
+    [ -z "$bad" ] || no "$bad"
 }
 
 t "a file written in the ext4 image is there in a second container; fsck-clean" ext4_persists
@@ -74,6 +104,8 @@ if [ -f "$IMAGES/busybox.ext2" ] || { have mke2fs && mke2fs -V >/dev/null 2>&1; 
 else
     skip "an ext2 image runs" "no mke2fs of e2fsprogs, no IMAGES/busybox.ext2"
 fi
+# The erofs module may just not be loaded yet.
+grep -qw erofs /proc/filesystems || modprobe erofs 2>/dev/null
 if { [ -f "$IMAGES/busybox.erofs" ] || have mkfs.erofs; } && grep -qw erofs /proc/filesystems; then
     t "an erofs image runs" erofs_image
 else
@@ -81,4 +113,7 @@ else
 fi
 t "an image in read-write use is refused to a second container" one_writer
 t "read-only users share an image" many_readers
+t "a writer is refused while read-only users hold the image" writer_while_readers
+if have e2fsck; then t "every ext image the tests wrote is fsck-clean" fsck_all
+else skip "the images are fsck-clean" "no e2fsck"; fi
 finish

@@ -15,7 +15,7 @@ one_after_another() {
         i=$((i + 1))
     done
     no_leaks || return 1
-    ! have e2fsck || e2fsck -fn "$img" >/dev/null 2>&1 || no "the image is not fsck-clean"
+    fsck_clean "$img"
 }
 at_once() {
     i=0 pids=""
@@ -36,26 +36,29 @@ killed_mid_start() {
     img=$(ext4_copy killed) || return 1
     i=0
     while [ $i -lt "$KILLS" ]; do
-        "$HUTCH" run "$img" sh -c 'echo $$ >/pid; sleep 10' </dev/null >/dev/null 2>&1 &
+        "$HUTCH" run "$img" sleep 1000 </dev/null >/dev/null 2>&1 &
         pid=$!
         # Kill at a different moment of the start each time: 0 to 29 ms in.
         sleep "0.0$((i % 3))$((i % 10))"
         kill -KILL "$pid"
         wait "$pid" 2>/dev/null
+        # the container, if it had started, dies with hutch: at once, not when its sleep ends
+        gone_within 2 sleep 1000 || { no "a container outlived its killed hutch"; return 1; }
         no_leaks || return 1
         i=$((i + 1))
     done
-    ! have e2fsck || e2fsck -fn "$img" >/dev/null 2>&1 || no "the image is not fsck-clean"
+    fsck_clean "$img"
 }
 killed_while_running() {
     img=$(ext4_copy running) || return 1
-    "$HUTCH" run "$img" sh -c 'echo ready; sleep 30' </dev/null >"$T/out" 2>&1 &
+    "$HUTCH" run "$img" sh -c 'echo ready; exec sleep 1001' </dev/null >"$T/out" 2>&1 &
     pid=$!
     i=0
     while ! grep -q ready "$T/out" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-    [ -n "$(our_loops)" ] || { no "no loop device while running"; return 1; }
+    [ -n "$(our_loops)" ] && [ -n "$(procs_running sleep 1001)" ] || { no "not running"; return 1; }
     kill -KILL "$pid"
     wait "$pid" 2>/dev/null
+    gone_within 2 sleep 1001 || { no "the container outlived its killed hutch"; return 1; }
     no_leaks || return 1
     h run "$img" true
     rc_is 0

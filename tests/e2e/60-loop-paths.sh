@@ -8,8 +8,20 @@ ioctls_of() {
     strace -f -qq -e trace=ioctl -o "$T/strace" "$HUTCH" run "$@" </dev/null >/dev/null 2>&1
     grep -o 'LOOP_[A-Z_0-9]*' "$T/strace" | sort -u | tr '\n' ' '
 }
+# The way hutch attached the image, as inspect says it: LOOP_CONFIGURE or LOOP_SET_FD.
+loop_used() {
+    HUTCH_LOOP=$1 "$HUTCH" run -d --name "loop-$1" "$2" sleep 60 </dev/null >/dev/null 2>&1 || return 1
+    "$HUTCH" inspect "loop-$1" 2>/dev/null | "$PROBE" json loop
+    "$HUTCH" stop -t 1 "loop-$1" </dev/null >/dev/null 2>&1
+}
 persist_with() {
     img=$(ext4_copy "$1") || return 1
+    local want=LOOP_CONFIGURE
+    [ "$1" = legacy ] && want=LOOP_SET_FD
+    # (on a kernel before 5.8 the default path falls back to LOOP_SET_FD itself)
+    [ "$1" = auto ] && [ "$(uname -r | awk -F. '{ print ($1 * 100 + $2 < 508) }')" = 1 ] && want=LOOP_SET_FD
+    eq "$(loop_used "$1" "$img")" "$want" "the loop path (inspect)" || return 1
+    eq "$(loop_used "$1" "$SQFS")" "$want" "the loop path of a read-only image (inspect)" || return 1
     HUTCH_LOOP=$1 h run "$img" sh -c "echo $1 >/loop-path"
     rc_is 0 || return 1
     HUTCH_LOOP=$1 h run "$img" cat /loop-path
@@ -19,7 +31,7 @@ persist_with() {
     HUTCH_LOOP=$1 h run --ro "$img" touch /x
     [ "$rc" = 1 ] && err_has "Read-only file system" || return 1
     no_leaks || return 1
-    ! have e2fsck || e2fsck -fn "$img" >/dev/null 2>&1 || no "not fsck-clean"
+    fsck_clean "$img"
 }
 configure_path() { persist_with auto; }
 legacy_path() { persist_with legacy; }

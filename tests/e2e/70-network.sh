@@ -51,14 +51,16 @@ host_end_named() {
     h run --veth tv-named --ip 10.1.2.2/24 --host-ip 10.1.2.1/24 --mtu 1280 "$EXT4" \
         cat /sys/class/net/eth0/mtu
     rc_is 0 && out_is 1280 || return 1
-    bg named --veth tv-named2 --ip 10.1.2.2/24 --host-ip 10.1.2.1/24 "$EXT4" sleep 2
-    local tries=0
+    # the host end is named so, and has the MTU too
+    bg named --veth tv-named2 --ip 10.1.2.2/24 --host-ip 10.1.2.1/24 --mtu 1400 "$EXT4" sleep 2
+    local tries=0 mtu=""
     while ! ip -o link | grep -q 'tv-named2@'; do
         [ $tries -ge 100 ] && { no "no host end tv-named2"; break; }
         sleep 0.05; tries=$((tries + 1))
     done
+    [ $tries -lt 100 ] && mtu=$(ip -o link show tv-named2 | sed -n 's/.* mtu \([0-9]*\) .*/\1/p')
     wait $bg_pid
-    [ $tries -lt 100 ]
+    [ $tries -lt 100 ] && eq "$mtu" 1400 "the host end's MTU"
 }
 tcp_10mib() {
     head -c 10485760 /dev/urandom >"$T/payload"
@@ -164,7 +166,7 @@ killed_after_pair_made() {
 
 t "the container pings the host end and the host end pings it; ip addr and route inside" ping_both_ways
 t "IPv6 addresses and default route" ipv6
-t "--veth names the host end; --mtu sets eth0's MTU" host_end_named
+t "--veth names the host end; --mtu sets the MTU of both ends" host_end_named
 t "10 MiB over TCP with nc arrive with the same checksum" tcp_10mib
 t "two containers on one bridge reach each other" bridge_two_containers
 t "with --net none the container reaches nothing" net_none_isolated

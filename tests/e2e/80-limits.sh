@@ -19,58 +19,72 @@ memory_limit() {
     h run --name mem --memory 32M --bind "$PROBE:/probe:ro" "$EXT4" /probe alloc 48
     rc_is 137 && one_line_error "memory limit" && eq "$(cgroups_of mem)" "" "cgroups left"
 }
+# The directory of NAME's cgroup that holds FILE (one hierarchy or another, v1 or v2).
+cgroup_file() {
+    local d
+    for d in $(cgroups_of "$1"); do
+        [ -f "$d/$2" ] && { echo "$d/$2"; return 0; }
+    done
+    return 1
+}
 pids_limit() {
-    # A bounded fork bomb (2^9 processes without a limit) against --pids 40; meanwhile the host
-    # still starts processes.
+    # A fork bomb (2^9 processes without a limit) against --pids 40, looked at while it runs:
+    # the limit is in pids.max, the cgroup is full up to it and no further, the host still
+    # starts processes.
     "$HUTCH" run --name bomb --pids 40 "$EXT4" sh -c '
         f() { [ "$1" -gt 0 ] && { f $(($1 - 1)) & f $(($1 - 1)) & }; sleep 4; }
-        f 8 2>/dev/null
-        # Until the bomb has burnt out, even this shell may not fork: try again.
-        while ! sleep 5; do sleep 1; done 2>/dev/null
-        n=; while [ -z "$n" ]; do n=$(ps -o pid | wc -l); done 2>/dev/null; echo $n' \
-        </dev/null >"$T/out" 2>"$T/err" &
+        f 8 2>/dev/null; sleep 5 2>/dev/null; true' </dev/null >"$T/out" 2>"$T/err" &
     pid=$!
-    sleep 2
+    local i=0 max="" current=0 procs=0 peak=0
+    while [ -z "$max" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); max=$(cat "$(cgroup_file bomb pids.max)" 2>/dev/null); done
+    i=0
+    while [ $i -lt 30 ]; do # 3 s of the bomb
+        current=$(cat "$(cgroup_file bomb pids.current)" 2>/dev/null || echo 0)
+        [ "$current" -gt "$peak" ] && peak=$current
+        sleep 0.1
+        i=$((i + 1))
+    done
+    procs=$(wc -l <"$(cgroup_file bomb cgroup.procs)" 2>/dev/null || echo 0)
     host_ok=no
     sh -c 'echo responsive' >/dev/null && host_ok=yes
-    current=$(cat "$(cgroups_of bomb | grep pids | head -n 1)/pids.current" 2>/dev/null ||
-              cat "$(cgroups_of bomb | head -n 1)/pids.current" 2>/dev/null)
     wait $pid
     rc=$?
-    eq "$host_ok" yes "host responsive" && rc_is 0 || return 1
-    [ "${current:-0}" -le 40 ] || no "pids.current $current > 40" || return 1
-    # ps -o pid prints a header line: at most 40 processes inside
-    [ "$(cat "$T/out")" -le 41 ] || no "$(cat "$T/out") lines of ps"
+    eq "$host_ok" yes "host responsive" && rc_is 0 && eq "$max" 40 "pids.max" || return 1
+    # at the limit (the bomb wants 512), never above it
+    [ "$peak" -le 40 ] && [ "$peak" -ge 30 ] || no "pids.current peaked at $peak (limit 40)" || return 1
+    [ "$procs" -le 40 ] || no "$procs processes in the cgroup"
 }
 # busy NAME ARGS...: spin for 3 s in a container; echo its CPU use in ms (the v2 usage counter)
 # and how often its quota stopped it (nr_throttled, from whichever cpu.stat has it).
 busy() {
+    # The CPU time of the loop as the container's shell counts it (its children's, from
+    # /proc/self/stat: the same on v1, v2 and hybrid), and how often the quota stopped it.
     local name=$1
     shift
-    # The count starts when the loop does: the container's start (slow under an emulator) is
-    # not part of it.
-    "$HUTCH" run --name "$name" "$@" "$EXT4" sh -c 'echo spinning; timeout 3 sh -c "while :; do :; done"; sleep 3' \
+    "$HUTCH" run --name "$name" "$@" "$EXT4" sh -c 'timeout 3 sh -c "while :; do :; done"
+        set -- $(sed "s/.*) //" /proc/$$/stat); echo $(( (${14} + ${15}) * 10 )); sleep 2' \
         </dev/null >"$T/busy.out" 2>&1 &
     local pid=$! i=0
-    while ! grep -q spinning "$T/busy.out" && [ $i -lt 300 ]; do sleep 0.05; i=$((i + 1)); done
-    local before usage throttled=0 dir
-    before=$(awk '$1 == "usage_usec" { print int($2 / 1000) }' "$V2/hutch/$name/cpu.stat")
-    sleep 4
-    usage=$(awk -v b="${before:-0}" '$1 == "usage_usec" { print int($2 / 1000) - b }' "$V2/hutch/$name/cpu.stat")
+    while ! grep -q '^[0-9]' "$T/busy.out" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+    local throttled=0 dir n
     for dir in $(cgroups_of "$name"); do
-        local n
         n=$(awk '$1 == "nr_throttled" { print $2 }' "$dir/cpu.stat" 2>/dev/null)
         [ "${n:-0}" -gt "$throttled" ] && throttled=$n
     done
-    echo "${usage:-0} $throttled"
     wait $pid
+    # (the shell may say "Terminated" of the loop that timeout ended)
+    echo "$(grep -m 1 '^[0-9][0-9]*$' "$T/busy.out") $throttled"
 }
 cpu_quota() {
     set -- $(busy cpu-half --cpus 0.5)
     local half=$1 throttled=$2
+    set -- $(busy cpu-full)
+    local full=$1
     # 3 s of spinning at half a CPU is about 1500 ms (wide margins: the machine is shared, and
-    # other load can only lower it); the quota must have stopped the loop again and again.
+    # other load can only lower it), unlimited near 3000; the quota stopped the loop again and
+    # again.
     [ "$half" -ge 600 ] && [ "$half" -le 2100 ] || no "with --cpus 0.5 the loop got $half ms of 3000" || return 1
+    [ "$full" -gt "$half" ] || no "without a limit the loop got $full ms, with one $half" || return 1
     [ "$throttled" -ge 5 ] || no "throttled only $throttled times"
 }
 cpuset() {
@@ -78,8 +92,27 @@ cpuset() {
     rc_is 0 && out_has 'Cpus_allowed_list:[[:space:]]*0$'
 }
 cgroups_removed() {
-    h run --name cg-gone --memory 64M --pids 100 "$EXT4" sh -c 'cat /proc/self/cgroup'
+    h run -d --name cg-gone --memory 64M --pids 100 "$EXT4" sleep 60
+    rc_is 0 || return 1
+    local during
+    during=$(cgroups_of cg-gone)
+    h stop -t 1 cg-gone
+    [ -n "$during" ] || { no "no cgroup while it ran"; return 1; }
     rc_is 0 && eq "$(cgroups_of cg-gone)" "" "cgroups left"
+}
+no_swap() {
+    # --memory is all the container gets: no swap beyond it.
+    h run -d --name noswap --memory 64M "$EXT4" sleep 60
+    rc_is 0 || return 1
+    local v2 v1
+    v2=$(cat "$(cgroup_file noswap memory.swap.max)" 2>/dev/null)
+    v1=$(cat "$(cgroup_file noswap memory.memsw.limit_in_bytes)" 2>/dev/null)
+    h stop -t 1 noswap
+    case "$v2/$v1" in
+    0/* | */67108864) ;;
+    "/") skip_why="no swap accounting in this kernel (memory.swap.max, memsw)"; return 2 ;;
+    *) no "swap allowed: memory.swap.max '$v2', memsw '$v1'" ;;
+    esac
 }
 own_cgroup_namespace() {
     h run --memory 64M "$EXT4" cat /proc/self/cgroup
@@ -88,7 +121,7 @@ own_cgroup_namespace() {
     ! grep -v ':/$' "$T/out" || no "cgroups outside the namespace seen: $(grep -v ':/$' "$T/out")"
 }
 stale_removed() {
-    "$HUTCH" run --name stale --memory 64M "$EXT4" sleep 30 </dev/null >/dev/null 2>&1 &
+    "$HUTCH" run --name stale --memory 64M "$EXT4" sleep 1002 </dev/null >/dev/null 2>&1 &
     pid=$!
     local tries=0 init=""
     while [ -z "$init" ] && [ $tries -lt 100 ]; do
@@ -99,6 +132,7 @@ stale_removed() {
     [ -n "$init" ] && [ -n "$(cgroups_of stale)" ] || { no "no container or cgroup while running"; return 1; }
     kill -KILL $pid
     wait $pid 2>/dev/null
+    gone_within 2 sleep 1002 || { no "the container outlived its killed hutch"; return 1; }
     # Its container dies with it; the cgroups stay, empty, until the next run, once the init of
     # the dead container (an orphan now) has been reaped by the machine's init.
     tries=0
@@ -113,16 +147,16 @@ missing_controller() {
         awk "\$3 ~ /^cgroup/ { print \$2 }" /proc/mounts | sort -r | while read -r m; do umount "$m"; done
         exec "$0" run --memory 32M "$1" true' "$HUTCH" "$EXT4" </dev/null >"$T/out" 2>"$T/err"
     rc=$?
-    rc_is 125 && one_line_error "no memory cgroup controller"
+    rc_is 125 && one_line_error "no memory cgroup controller" && err_has "CONFIG_MEMCG"
 }
 
 [ -x "$PROBE" ] && t "--memory: allocating past it is OOM-killed, 137 and one line" memory_limit ||
     skip "--memory" "no hutch-probe"
 t "--pids: a fork bomb stops at the limit, the host stays responsive" pids_limit
-if [ -n "$V2" ]; then t "--cpus 0.5 holds a busy loop near half a CPU, throttled (cgroup counters)" cpu_quota
-else skip "--cpus 0.5" "no cgroup v2 usage counter"; fi
+t "--cpus 0.5 holds a busy loop near half a CPU, throttled (v1, v2 or hybrid)" cpu_quota
 t "--cpuset pins the container" cpuset
-t "the cgroups are removed when the container ends" cgroups_removed
+t "the cgroups are there while it runs and removed when the container ends" cgroups_removed
+t "--memory: no swap beyond it" no_swap
 t "the container has its own cgroup namespace" own_cgroup_namespace
 t "a killed hutch's cgroups are removed by the next run" stale_removed
 t "a controller the kernel lacks: one line, 125" missing_controller

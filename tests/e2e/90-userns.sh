@@ -49,6 +49,18 @@ host_root_files_closed() {
     h run --bind "$T/root-only:/secret" "$EXT4" cat /secret
     rc_is 0 && out_is secret
 }
+nobody_without_idmap() {
+    # A tree on ramfs, which has no idmapped mounts: its root-owned files show as nobody inside,
+    # and root inside (uid 100000 outside) cannot write them. The same tree on the image's
+    # filesystem (idmapped) shows them as root's: the twin that tells the two apart.
+    mkdir -p "$T/ramroot" && mount -t ramfs ramfs "$T/ramroot" || { skip_why="cannot mount ramfs"; return 2; }
+    cp -a "$ROOTDIR/." "$T/ramroot/"
+    h run --userns "$T/ramroot" sh -c 'stat -c "%u %U" /bin/busybox; id -u; touch /bin/x 2>/dev/null && echo wrote; true'
+    umount "$T/ramroot"
+    rc_is 0 && eq "$(tr '\n' ' ' <"$T/out")" "65534 nobody 0 " "owner inside, uid, write" || return 1
+    h run --userns "$EXT4" stat -c "%u %U" /bin/busybox
+    rc_is 0 && out_is "0 root"
+}
 bad_maps() {
     h run --uidmap 0:100000 "$EXT4" true
     rc_is 125 && one_line_error "INSIDE:OUTSIDE:COUNT"
@@ -82,6 +94,7 @@ if [ -r /proc/self/ns/user ]; then
     t "--uidmap and --gidmap" custom_map
     t "--userns: the image's files belong to root inside and on disk (idmapped)" image_files_belong_to_root
     t "--userns: a file only the host's root may read stays closed (open without)" host_root_files_closed
+    t "--userns without idmapped mounts (ramfs): root's files show as nobody, not writable" nobody_without_idmap
     if [ -x "$PROBE" ] && [ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo 1)" != 0 ]; then
         t "an ordinary user runs a directory root" rootless_directory_root
         t "an ordinary user is told image files need root" rootless_refuses_images

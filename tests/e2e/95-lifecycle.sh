@@ -7,7 +7,14 @@ in_own_netns
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 
 hutch_() { "$HUTCH" "$@" </dev/null; }
-status_of() { "$HUTCH" inspect "$1" 2>/dev/null | sed -n "s/^  \"$2\": \"\\(.*\\)\",\$/\\1/p"; }
+# PID is a process that has not ended (a zombie has: it waits only for whoever adopted it to reap it).
+running() {
+    local s
+    s=$(awk '/^State:/ { print $2 }' "/proc/$1/status" 2>/dev/null)
+    [ -n "$s" ] && [ "$s" != Z ]
+}
+# A field of `hutch inspect NAME`, read by a strict JSON reader (hutch-probe json).
+status_of() { "$HUTCH" inspect "$1" 2>/dev/null | "$PROBE" json "$2"; }
 
 detached_outlives_shell() {
     # The shell that starts it ends at once; the container stays.
@@ -33,13 +40,32 @@ exec_sees_container() {
     h exec bg no-such-command
     rc_is 127 && one_line_error "no-such-command"
 }
-inspect_and_pidfile() {
-    h inspect bg
-    rc_is 0 && out_has '"status": "running"' && out_has '"name": "bg"' && out_has '"run": \[' 
+inspect_json() {
+    # A command line holding quotes and backslashes: inspect is valid JSON and gives it back.
+    h run -d --name quoted "$SQFS" sh -c 'sleep 60; echo "a \"b\" c\\d"' 'x"y' 'back\slash'
+    rc_is 0 || return 1
+    h inspect quoted
+    rc_is 0 || return 1
+    local f
+    for f in name status pid monitor image loop; do
+        "$PROBE" json "$f" <"$T/out" >"$T/field" || { no "inspect: not valid JSON, or no $f: $(cat "$T/out")"; return 1; }
+    done
+    eq "$("$PROBE" json name <"$T/out")" quoted "name" && eq "$("$PROBE" json status <"$T/out")" running "status" &&
+        eq "$("$PROBE" json pid <"$T/out" | grep -c '^[0-9][0-9]*$')" 1 "a pid" || return 1
+    "$PROBE" json run <"$T/out" >"$T/run"
+    h stop quoted
+    eq "$(sed -n '$p' "$T/run")" 'back\slash' "the last word of run" &&
+        grep -qxF 'sleep 60; echo "a \"b\" c\\d"' "$T/run" && grep -qxF 'x"y' "$T/run" ||
+        no "run: $(cat "$T/run")"
 }
 stop_in_time() {
+    local start
+    start=$(now)
     h stop -t 5 bg
-    rc_is 0 && eq "$(hutch_ list --quiet)" "" "containers after stop"
+    local took
+    took=$(since "$start")
+    # sleep ends at SIGTERM: stop returns long before its timeout
+    rc_is 0 && eq "$(hutch_ list --quiet)" "" "containers after stop" && less_than "$took" 3 "seconds to stop"
 }
 stop_ignoring_sigterm() {
     h run -d --name stubborn --pidfile "$T/stubborn.pid" --log "$T/stubborn.log" "$EXT4" \
@@ -55,22 +81,117 @@ stop_ignoring_sigterm() {
     local start
     start=$(now)
     h stop -t 2 stubborn
-    local took=$(($(now) - start))
-    rc_is 0 && [ "$took" -ge 1 ] && [ "$took" -le 8 ] || { no "stop took $took s"; return 1; }
+    local took
+    took=$(since "$start")
+    # SIGTERM ignored: SIGKILL after the 2 s of -t, not before, and not much later
+    rc_is 0 && at_least "$took" 2 "seconds to stop" && less_than "$took" 5 "seconds to stop" || return 1
     [ ! -e "$T/stubborn.pid" ] || no "the pidfile stayed"
+}
+pidfile_term() {
+    # The pidfile holds the monitor's pid: kill -TERM on it stops the container as `hutch stop`
+    # does, with no restart even under --restart always, and leaves no state and no pidfile.
+    h run -d --name termed --restart always --pidfile "$T/termed.pid" "$EXT4" sleep 1004
+    rc_is 0 || return 1
+    local pid i=0
+    pid=$(cat "$T/termed.pid")
+    hutch_procs | grep -qx "$pid" || { no "the pidfile's pid $pid is not a hutch process"; return 1; }
+    [ -n "$(procs_running sleep 1004)" ] || { no "the container does not run"; return 1; }
+    kill -TERM "$pid"
+    gone_within 3 sleep 1004 || { no "the container outlived kill -TERM of its monitor"; return 1; }
+    while running "$pid" && [ $i -lt 30 ]; do
+        sleep 0.1; i=$((i + 1))
+    done
+    [ $i -lt 30 ] || { no "the monitor still runs"; return 1; }
+    sleep 0.5
+    [ -z "$(procs_running sleep 1004)" ] || { no "restarted after TERM"; return 1; }
+    [ ! -e "$T/termed.pid" ] || { no "the pidfile stayed"; return 1; }
+    eq "$(our_states)" "" "states left"
+}
+exec_joins_cgroups() {
+    # A process of hutch exec is in every cgroup of the container (the host's view, whole paths).
+    h run -d --name limited --memory 64M --pids 50 "$SQFS" sleep 1005
+    rc_is 0 || return 1
+    "$HUTCH" exec limited sleep 1006 </dev/null >/dev/null 2>&1 &
+    local ex=$! i=0 c e
+    while [ -z "$(procs_running sleep 1006)" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    c=$(procs_running sleep 1005) e=$(procs_running sleep 1006)
+    if [ -z "$c" ] || [ -z "$e" ]; then
+        no "not running: container '$c', exec '$e'"
+    else
+        cat "/proc/$c/cgroup" >"$T/cg.container"
+        cat "/proc/$e/cgroup" >"$T/cg.exec"
+        grep -q 'hutch/limited' "$T/cg.container" || no "the container is in no cgroup of its own"
+    fi
+    h stop -t 1 limited
+    wait $ex 2>/dev/null
+    [ -z "$why" ] || return 1
+    cmp -s "$T/cg.container" "$T/cg.exec" || no "exec's cgroups: $(tr '\n' ' ' <"$T/cg.exec"), the container's: $(tr '\n' ' ' <"$T/cg.container")"
+}
+no_init_signals() {
+    # With --no-init the command is PID 1: a signal it has no handler for never reaches it, even
+    # from the host (SIGTERM leaves sleep running; the stop's SIGKILL goes through); one it
+    # handles does. Without --no-init hutch's init passes the SIGTERM on (stop_in_time).
+    h run -d --name bare --no-init "$SQFS" sleep 1007
+    rc_is 0 || return 1
+    h kill bare TERM
+    sleep 0.5
+    [ -n "$(procs_running sleep 1007)" ] || { no "SIGTERM without a handler ended PID 1"; return 1; }
+    h stop -t 1 bare
+    rc_is 0 && gone_within 2 sleep 1007 || { no "sleep 1007 outlived stop"; return 1; }
+    h run -d --name handler --no-init --log "$T/handler.log" "$SQFS" \
+        sh -c 'trap "exit 7" TERM; echo ready; while :; do sleep 0.1; done'
+    rc_is 0 || return 1
+    local i=0
+    while ! grep -q ready "$T/handler.log" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+    h kill handler TERM
+    h wait handler
+    rc_is 7 || { h stop -t 1 handler; return 1; }
+    # found but not executable: 126 as PID 1 too
+    h run --no-init "$SQFS" /etc/passwd
+    rc_is 126 && one_line_error "/etc/passwd"
 }
 restart_on_failure() {
     mkdir -p "$T/runs"
-    h run -d --name flaky --restart on-failure:3 --bind "$T/runs:/mnt" "$SQFS" \
+    h run -d --name flaky --restart on-failure:4 --bind "$T/runs:/mnt" "$SQFS" \
         sh -c 'cut -d" " -f1 /proc/uptime >>/mnt/times; exit 3'
     rc_is 0 || return 1
     h wait flaky
     rc_is 3 && out_is 3 || return 1
-    eq "$(wc -l <"$T/runs/times")" 4 "runs (one and three restarts)" || return 1
-    # The back-off grows: the third pause is longer than the first.
+    eq "$(wc -l <"$T/runs/times")" 5 "runs (one and four restarts)" || return 1
+    # The pauses are 0.1, 0.2, 0.4 and 0.8 s: the fourth gap is longer than the first by more
+    # than any start's jitter (the unit tests check the exact values and the 30 s cap).
     awk 'NR > 1 { gap[NR - 1] = $1 - prev } { prev = $1 }
-         END { if (!(gap[3] > gap[1])) { print "gaps " gap[1] " " gap[2] " " gap[3]; exit 1 } }' \
-        "$T/runs/times" || no "the back-off did not grow"
+         END { if (!(gap[4] > gap[1] + 0.4)) { print "gaps " gap[1] " " gap[2] " " gap[3] " " gap[4]; exit 1 } }' \
+        "$T/runs/times" >"$T/gaps" || no "the back-off did not grow: $(cat "$T/gaps")"
+}
+backoff_resets() {
+    # Runs of 0 s, 0 s, 0 s, then one of 10.5 s: the pause after it starts again at 0.1 s
+    # (it would be 0.8 s), and a stop is not followed by a restart.
+    mkdir -p "$T/reset"
+    h run -d --name resets --restart always --bind "$T/reset:/mnt" "$SQFS" sh -c '
+        n=$(cat /mnt/starts 2>/dev/null | wc -l)
+        cut -d" " -f1 /proc/uptime >>/mnt/starts
+        [ "$n" = 3 ] && sleep 10.5
+        cut -d" " -f1 /proc/uptime >>/mnt/ends'
+    rc_is 0 || return 1
+    local i=0
+    while [ "$(cat "$T/reset/starts" 2>/dev/null | wc -l)" -lt 5 ] && [ $i -lt 400 ]; do sleep 0.1; i=$((i + 1)); done
+    local monitor
+    monitor=$(status_of resets monitor)
+    h stop resets
+    rc_is 0 || return 1
+    # the long run is the 4th start; the pause after it: from its end to the 5th start
+    local pause
+    pause=$(awk 'NR == FNR { s[FNR] = $1; next } FNR == 4 { printf "%.2f", s[5] - $1 }' "$T/reset/starts" "$T/reset/ends")
+    less_than "$pause" 0.6 "the pause after a run of 10 s" || return 1
+    local runs
+    runs=$(wc -l <"$T/reset/starts")
+    sleep 1
+    eq "$(wc -l <"$T/reset/starts")" "$runs" "starts after the stop" || return 1
+    # gone, or a zombie that whoever adopted it has not reaped yet
+    [ -n "$monitor" ] && ! running "$monitor" ||
+        { no "the monitor '$monitor' runs on"; return 1; }
+    eq "$(hutch_ list --quiet)" "" "containers after the stop"
 }
 restart_always() {
     h run -d --name again --restart always "$SQFS" sh -c 'sleep 0.2; exit 0'
@@ -124,6 +245,21 @@ log_rotates() {
     rc_is 0 || return 1
     [ -s "$T/chatty.log.1" ] && [ "$(wc -c <"$T/chatty.log")" -le 4096 ] || { no "no rotation"; return 1; }
     tail -n 1 "$T/chatty.log" | grep -q 'line 299 of the log' || no "the last line is not in the log"
+}
+log_appends_default_max() {
+    # --log appends to what FILE held; without --log-max FILE turns into FILE.1 at 1 MiB.
+    echo "from before" >"$T/app.log"
+    h run --log "$T/app.log" "$SQFS" echo first
+    h run --log "$T/app.log" "$SQFS" echo second
+    eq "$(tr '\n' ' ' <"$T/app.log")" "from before first second " "the log" || return 1
+    # 1.5 MiB of 64-byte lines
+    h run --log "$T/big.log" "$SQFS" sh -c 'yes 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde | head -n 24576'
+    rc_is 0 || return 1
+    local one all
+    one=$(wc -c <"$T/big.log.1" 2>/dev/null || echo 0) all=$(cat "$T/big.log" "$T/big.log.1" 2>/dev/null | wc -c)
+    [ ! -e "$T/big.log.2" ] && [ "$one" -gt 1040000 ] && [ "$one" -le 1048576 ] &&
+        [ "$(wc -c <"$T/big.log")" -le 1048576 ] && [ "$all" -eq 1572864 ] ||
+        no "rotated at $one bytes, $all in all (want at 1 MiB, 1572864)"
 }
 config_and_start() {
     mkdir -p "$T/conf"
@@ -203,15 +339,20 @@ unwritable_log() {
 
 t "a detached container outlives the shell that started it; list shows it" detached_outlives_shell
 t "exec joins its namespaces, with its hardening; options and exit code" exec_sees_container
-t "inspect" inspect_and_pidfile
+t "inspect is valid JSON, quotes and backslashes in the command kept" inspect_json
 t "stop ends it within the timeout" stop_in_time
 t "stop ends a container that ignores SIGTERM; --pidfile" stop_ignoring_sigterm
-t "--restart on-failure:3 runs it 3 more times with a growing back-off" restart_on_failure
+t "kill -TERM of the pidfile's pid stops it cleanly, not restarted" pidfile_term
+t "exec joins the container's cgroups" exec_joins_cgroups
+t "--no-init: no signal without a handler reaches PID 1, a handled one does; 126" no_init_signals
+t "--restart on-failure:4 runs it 4 more times with a growing back-off" restart_on_failure
+t "the back-off starts afresh after a run of 10 s; a stop ends the restarts" backoff_resets
 t "--restart always restarts a command that exits 0" restart_always
 t "a second run with a name in use is refused, the first goes on" name_in_use
 t "a monitor killed with SIGKILL: list clears its state; no loop, mount, veth, cgroup left" killed_monitor_cleaned
 t "kill sends a signal; wait returns the exit code" kill_and_wait
 t "--log appends the output and rotates past --log-max" log_rotates
+t "--log appends to what the file held; the default --log-max is 1 MiB" log_appends_default_max
 t "--config and hutch start; flags win over the file" config_and_start
 t "the init.d script: start, status, restart, stop" init_script
 t "an unknown name: one line, 125" unknown_name

@@ -16,7 +16,14 @@
  *   hutch-probe typed         print what waits in the input of the terminal on fd 0, as
  *                             "typed: ..." (what a shell would read as its next line)
  *   hutch-probe write-exe PID  open /proc/PID/exe for writing and write a byte
- *   hutch-probe lock FILE COMMAND...  hold an flock on FILE (made if missing) while COMMAND runs */
+ *   hutch-probe lock FILE COMMAND...  hold an flock on FILE (made if missing) while COMMAND runs
+ *   hutch-probe keyctl        keyctl(KEYCTL_GET_KEYRING_ID, the session keyring)
+ *   hutch-probe clone3        clone3 with a bad size (the kernel says EINVAL; a filter ENOSYS)
+ *   hutch-probe abi x32|i386  getpid through the x32 ABI or int 0x80 (x86_64 only): printed
+ *                             "pid" when it returns; a filter that kills the process ends it
+ *   hutch-probe json KEY      stdin must be one valid JSON object (strictly: RFC 8259); print
+ *                             its member KEY: a string unescaped, each string of an array on a
+ *                             line of its own; exit 1 on invalid JSON, 3 when KEY is missing */
 #include <errno.h>
 #include <grp.h>
 #include <fcntl.h>
@@ -24,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -72,6 +80,189 @@ static int alloc(long mib)
     }
     printf("allocated %ld MiB\n", mib);
     return 0;
+}
+
+/* ---- a strict JSON reader, for `json` ---- */
+static const char *js;
+static int json_value(char *out, size_t len, int depth);
+
+static void ws(void) { while (*js == ' ' || *js == '\t' || *js == '\n' || *js == '\r') js++; }
+
+/* A string; its text, unescaped (UTF-8 for \u escapes of the BMP), into OUT when given. */
+static int json_string(char *out, size_t len)
+{
+    size_t n = 0;
+    if (*js++ != '"')
+        return -1;
+    for (;;) {
+        unsigned c = (unsigned char)*js++;
+        if (c == '"')
+            break;
+        if (c < 0x20)
+            return -1;
+        if (c == '\\') {
+            c = (unsigned char)*js++;
+            const char *map = strchr("\"\"\\\\//b\bf\fn\nr\rt\t", (int)c);
+            if (c == 'u') {
+                unsigned v = 0;
+                for (int i = 0; i < 4; i++, js++) {
+                    char h = *js;
+                    if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') || (h >= 'A' && h <= 'F')))
+                        return -1;
+                    v = v * 16 + (unsigned)(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+                }
+                c = v < 0x80 ? v : '?';
+            } else if (map && ((map - "\"\"\\\\//b\bf\fn\nr\rt\t") % 2) == 0) {
+                c = (unsigned char)map[1];
+            } else {
+                return -1;
+            }
+        }
+        if (out && n + 1 < len)
+            out[n++] = (char)c;
+    }
+    if (out)
+        out[n] = '\0';
+    return 0;
+}
+
+static int json_number(void)
+{
+    if (*js == '-')
+        js++;
+    if (*js == '0')
+        js++;
+    else if (*js >= '1' && *js <= '9')
+        while (*js >= '0' && *js <= '9')
+            js++;
+    else
+        return -1;
+    if (*js == '.') {
+        js++;
+        if (*js < '0' || *js > '9')
+            return -1;
+        while (*js >= '0' && *js <= '9')
+            js++;
+    }
+    if (*js == 'e' || *js == 'E') {
+        js++;
+        if (*js == '+' || *js == '-')
+            js++;
+        if (*js < '0' || *js > '9')
+            return -1;
+        while (*js >= '0' && *js <= '9')
+            js++;
+    }
+    return 0;
+}
+
+/* Members or elements; the strings of an array are appended to OUT, a line each. */
+static int json_value(char *out, size_t len, int depth)
+{
+    ws();
+    if (depth > 64)
+        return -1;
+    if (*js == '"')
+        return json_string(out, len);
+    if (*js == '{' || *js == '[') {
+        char close = *js == '{' ? '}' : ']';
+        bool object = *js++ == '{';
+        size_t used = 0;
+        if (out)
+            out[0] = '\0';
+        ws();
+        if (*js == close) {
+            js++;
+            return 0;
+        }
+        for (;;) {
+            ws();
+            if (object) {
+                if (json_string(NULL, 0) < 0)
+                    return -1;
+                ws();
+                if (*js++ != ':')
+                    return -1;
+                if (json_value(NULL, 0, depth + 1) < 0)
+                    return -1;
+            } else {
+                char item[4096];
+                ws();
+                bool str = *js == '"';
+                if (json_value(item, sizeof item, depth + 1) < 0)
+                    return -1;
+                if (out && str)
+                    used += (size_t)snprintf(out + used, used < len ? len - used : 0, "%s\n", item);
+            }
+            ws();
+            if (*js == ',') {
+                js++;
+                continue;
+            }
+            if (*js++ != close)
+                return -1;
+            return 0;
+        }
+    }
+    if (strncmp(js, "true", 4) == 0 || strncmp(js, "null", 4) == 0) {
+        js += 4;
+        return 0;
+    }
+    if (strncmp(js, "false", 5) == 0) {
+        js += 5;
+        return 0;
+    }
+    return json_number();
+}
+
+static int json_get(const char *key)
+{
+    static char in[1 << 20], value[1 << 16];
+    size_t n = fread(in, 1, sizeof in - 1, stdin);
+    in[n] = '\0';
+    js = in;
+    ws();
+    int found = 0;
+    if (*js++ != '{')
+        goto bad;
+    ws();
+    if (*js == '}') {
+        js++;
+    } else {
+        for (;;) {
+            char name[256];
+            ws();
+            if (json_string(name, sizeof name) < 0)
+                goto bad;
+            ws();
+            if (*js++ != ':')
+                goto bad;
+            bool want = strcmp(name, key) == 0;
+            if (json_value(want ? value : NULL, sizeof value, 1) < 0)
+                goto bad;
+            found |= want;
+            ws();
+            if (*js == ',') {
+                js++;
+                continue;
+            }
+            if (*js++ != '}')
+                goto bad;
+            break;
+        }
+    }
+    ws();
+    if (*js)
+        goto bad;
+    if (!found)
+        return 3;
+    fputs(value, stdout);
+    if (value[0] && value[strlen(value) - 1] != '\n')
+        putchar('\n');
+    return 0;
+bad:
+    fprintf(stderr, "json: invalid at offset %ld\n", (long)(js - in));
+    return 1;
 }
 
 static int tiocsti(const char *text)
@@ -174,6 +365,28 @@ int main(int argc, char **argv)
         return pty(argv + 2);
     if (argc == 2 && strcmp(argv[1], "typed") == 0)
         return typed();
+    if (argc == 2 && strcmp(argv[1], "keyctl") == 0)
+        return result("keyctl", syscall(SYS_keyctl, 0 /* GET_KEYRING_ID */, -3 /* session */, 0) >= 0);
+    if (argc == 2 && strcmp(argv[1], "clone3") == 0) {
+        char args[8] = {0};
+        return result("clone3", syscall(435, args, (size_t)1) >= 0);
+    }
+    if (argc == 3 && strcmp(argv[1], "abi") == 0) {
+#ifdef __x86_64__
+        long r;
+        if (strcmp(argv[2], "x32") == 0)
+            r = syscall(0x40000000 | SYS_getpid);
+        else
+            __asm__ volatile("int $0x80" : "=a"(r) : "a"(20 /* i386 getpid */) : "memory");
+        printf("pid %ld\n", r);
+        return 0;
+#else
+        printf("abi: not on this architecture\n");
+        return 2;
+#endif
+    }
+    if (argc == 3 && strcmp(argv[1], "json") == 0)
+        return json_get(argv[2]);
     if (argc >= 4 && strcmp(argv[1], "lock") == 0) {
         int fd = open(argv[2], O_RDWR | O_CREAT, 0600);
         if (fd < 0 || flock(fd, LOCK_EX) < 0)
@@ -202,6 +415,6 @@ int main(int argc, char **argv)
     }
     fprintf(stderr, "usage: hutch-probe handle PATH | ptrace PID | alloc MIB | "
                     "as-user UID GID COMMAND... | tiocsti TEXT | tioclinux | io-uring | "
-                    "personality HEX | syslog | fds | pty COMMAND... | typed | write-exe PID | lock FILE COMMAND...\n");
+                    "personality HEX | syslog | fds | pty COMMAND... | typed | write-exe PID | lock FILE COMMAND... | json KEY\n");
     return 2;
 }

@@ -72,8 +72,17 @@ static void test_erofs(void)
 {
     memset(buf, 0, sizeof buf);
     put32(buf + 1024, 0xE0F5E1E2);
-    CHECK_EQ_INT(image_probe(buf, sizeof buf).type, IMAGE_EROFS);
+    buf[1024 + 12] = 12; /* 4 KiB blocks */
+    put32(buf + 1024 + 36, 300);
+    struct image_info i = image_probe(buf, sizeof buf);
+    CHECK_EQ_INT(i.type, IMAGE_EROFS);
+    CHECK_EQ_INT(i.min_size, 300 * 4096); /* a shorter file is truncated */
     CHECK(image_readonly(IMAGE_EROFS));
+    buf[1024 + 12] = 40; /* no such block size */
+    CHECK(image_probe(buf, sizeof buf).min_size == UINT64_MAX);
+    put32(buf + 1024 + 36, 0xffffffff);
+    buf[1024 + 12] = 16; /* 2^32 blocks of 64 KiB: no wrap */
+    CHECK(image_probe(buf, sizeof buf).min_size == 0xffffffffULL << 16);
 }
 
 static void test_unknown(void)

@@ -131,8 +131,63 @@ static void test_veth_request(void)
     CHECK(mtu && *(const uint32_t *)nl_attr_data(mtu) == 1400);
 }
 
+/* Replies from the kernel, malformed on purpose: a walk must stop, never read past the end. */
+static void test_malformed(void)
+{
+    unsigned char b[64] __attribute__((aligned(4)));
+    struct nlattr *a = (struct nlattr *)b;
+    memset(b, 0, sizeof b);
+    /* a length below the header's */
+    a->nla_len = 2;
+    a->nla_type = IFLA_MTU;
+    CHECK(nl_attr_find(b, sizeof b, IFLA_MTU) == NULL);
+    /* a length past the end of the attributes */
+    a->nla_len = 40;
+    CHECK(nl_attr_find(b, 32, IFLA_MTU) == NULL);
+    CHECK(nl_attr_find(b, 40, IFLA_MTU) == a); /* exactly to the end is fine */
+    /* a second attribute whose header is cut by the end */
+    a->nla_len = 8;
+    a->nla_type = IFLA_IFNAME;
+    struct nlattr *second = (struct nlattr *)(b + 8);
+    second->nla_len = 8;
+    second->nla_type = IFLA_MTU;
+    CHECK(nl_attr_find(b, 10, IFLA_MTU) == NULL);
+    CHECK(nl_attr_find(b, 16, IFLA_MTU) == second);
+    /* an odd length: the next one is at the aligned offset, which lies past the end */
+    a->nla_len = 5;
+    CHECK(nl_attr_find(b, 7, IFLA_MTU) == NULL);
+    /* the nested flag is not part of the type */
+    a->nla_len = 8;
+    a->nla_type = NLA_F_NESTED | IFLA_LINKINFO;
+    CHECK(nl_attr_find(b, 8, IFLA_LINKINFO) == a);
+    /* a message shorter than its family header has no attributes */
+    struct nlmsghdr *h = (struct nlmsghdr *)b;
+    size_t len = 99;
+    h->nlmsg_len = NLMSG_HDRLEN + 2;
+    CHECK(nl_msg_attrs(h, sizeof(struct ifinfomsg), &len) == NULL);
+    h->nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+    CHECK(nl_msg_attrs(h, sizeof(struct ifinfomsg), &len) != NULL);
+    CHECK_EQ_INT(len, 0);
+    /* an error message too short for its nlmsgerr, or whose ACK TLVs point past it */
+    char why[32] = "x";
+    h->nlmsg_type = NLMSG_ERROR;
+    h->nlmsg_len = NLMSG_HDRLEN + 2;
+    CHECK_EQ_INT(nl_parse_error(h, h->nlmsg_len, why, sizeof why), -EPROTO);
+    CHECK_EQ_STR(why, "");
+    struct nlmsgerr *e = NLMSG_DATA(h);
+    h->nlmsg_len = NLMSG_HDRLEN + sizeof *e;
+    h->nlmsg_flags = NLM_F_ACK_TLVS | NLM_F_CAPPED;
+    e->error = -EEXIST;
+    CHECK_EQ_INT(nl_parse_error(h, h->nlmsg_len, why, sizeof why), -EEXIST);
+    CHECK_EQ_STR(why, "");
+    /* a positive error field, as some kernels send it */
+    e->error = EEXIST;
+    CHECK_EQ_INT(nl_parse_error(h, h->nlmsg_len, why, sizeof why), -EEXIST);
+}
+
 int main(void)
 {
+    test_malformed();
     test_veth_request();
     test_header_and_attrs();
     test_nest();
