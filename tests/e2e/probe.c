@@ -21,6 +21,10 @@
  *   hutch-probe clone3        clone3 with a bad size (the kernel says EINVAL; a filter ENOSYS)
  *   hutch-probe abi x32|i386  getpid through the x32 ABI or int 0x80 (x86_64 only): printed
  *                             "pid" when it returns; a filter that kills the process ends it
+ *   hutch-probe forks N SECS  a fork bomb that keeps trying: up to N children, each living until
+ *                             SECS have passed; a refused fork is tried again 10 ms later (a
+ *                             shell exits at its first "can't fork"); prints the most alive at
+ *                             once and how many forks the kernel refused
  *   hutch-probe json KEY      stdin must be one valid JSON object (strictly: RFC 8259); print
  *                             its member KEY: a string unescaped, each string of an array on a
  *                             line of its own; exit 1 on invalid JSON, 3 when KEY is missing */
@@ -40,6 +44,7 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -342,8 +347,43 @@ static int pty(char **cmd)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+static int forks(int n, int secs)
+{
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int alive = 0, most = 0;
+    long refused = 0;
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long left_ms = (start.tv_sec + secs - now.tv_sec) * 1000 + (start.tv_nsec - now.tv_nsec) / 1000000;
+        if (left_ms <= 0)
+            break;
+        if (alive < n) {
+            pid_t pid = fork();
+            if (pid == 0) {
+                struct timespec t = {left_ms / 1000, (left_ms % 1000) * 1000000};
+                nanosleep(&t, NULL);
+                _exit(0);
+            }
+            if (pid > 0) {
+                if (++alive > most)
+                    most = alive;
+                continue;
+            }
+            refused++;
+        }
+        nanosleep(&(struct timespec){0, 10000000}, NULL);
+    }
+    while (alive > 0 && wait(NULL) > 0)
+        alive--;
+    printf("forks: most %d alive, %ld refused\n", most, refused);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "forks") == 0)
+        return forks(atoi(argv[2]), atoi(argv[3]));
     if (argc == 3 && strcmp(argv[1], "tiocsti") == 0)
         return tiocsti(argv[2]);
     if (argc == 2 && strcmp(argv[1], "tioclinux") == 0) {
