@@ -69,11 +69,12 @@ int caps_apply(uint64_t keep)
     if (last < 63)
         keep &= CAPS_BIT(last + 1) - 1; /* what this kernel does not know cannot be kept */
     uint64_t lacking = keep & ~caps_own();
-    for (int cap = 0; lacking && cap < 64; cap++)
+    for (int cap = 0; lacking && cap < 64; cap++) {
+        const char *name = caps_name(cap) ? caps_name(cap) : "?";
         if (lacking & CAPS_BIT(cap))
             return err_setx(EPERM, "capability %s: hutch itself does not have it (not in its "
-                                   "bounding set); leave out --cap-add %s",
-                            caps_name(cap) ? caps_name(cap) : "?", caps_name(cap) ? caps_name(cap) : "?");
+                                   "bounding set); leave out --cap-add %s", name, name);
+    }
     for (int cap = 0; cap <= last && cap < 64; cap++)
         if (!(keep & CAPS_BIT(cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
             return err_set(errno, "drop capability %s from the bounding set",

@@ -178,7 +178,6 @@ static bool should_restart(const struct monitor *m, int code, unsigned failures)
     }
 }
 
-/* Run, and run again while the policy says so. Returns the last exit code. */
 int monitor_pause_ms(int last_pause_ms, long ran_ms)
 {
     if (last_pause_ms <= 0 || ran_ms >= BACKOFF_RESET_S * 1000L)
@@ -193,6 +192,7 @@ static long now_ms(void)
     return t.tv_sec * 1000L + t.tv_nsec / 1000000;
 }
 
+/* Run, and run again while the policy says so. Returns the last exit code. */
 static int run_loop(struct monitor *m, int sigfd)
 {
     int pause_ms = 0, code;
