@@ -1,6 +1,6 @@
-# The comparison benchmark: hutch beside LXC, Docker, crun, runc, bubblewrap and unshare on the
-# same BusyBox workloads (issue 4). Included by the top-level Makefile. Runs as root.
-#   make bench        run everything (bench/run) and write docs/report.md (~8 minutes)
+# The comparison benchmark: hutch (and hutch-oci) beside LXC, Docker, crun, runc, bubblewrap and
+# unshare on the same BusyBox workloads (issue 4). Included by the top-level Makefile. Runs as root.
+#   make bench        run everything (bench/run) and write docs/report.md (~10 minutes)
 #   make report       rewrite docs/report.md and docs/report/*.svg from build/bench/results
 #   make bench-smoke  every workload a few times in every runtime, checked; part of make check
 BENCH_RESULTS := build/bench/results
@@ -10,7 +10,7 @@ REPORT_PACKAGES := python3 gnuplot-nox
 
 .PHONY: bench report bench-smoke bench-arch
 
-# About 35 s here (plus installing docker.io, lxc... once on a fresh machine); it checks that
+# About 50 s here (plus installing docker.io, lxc... once on a fresh machine); it checks that
 # every runtime ran every workload and that the host is as it was, never how fast anything is.
 CHECK_EXTRA += bench-smoke
 
@@ -18,7 +18,7 @@ CHECK_EXTRA += bench-smoke
 bench-arch:
 	@[ "$(ARCH)" = "$$(uname -m)" ] || { echo "bench: ARCH=$(ARCH) cannot run here ($$(uname -m))" >&2; exit 1; }
 
-bench: bench-arch all
+bench: bench-arch all $(BUILD)/hutch-probe
 	@$(BENCH_ENV) bench/run; rc=$$?; \
 	  if [ -f $(BENCH_RESULTS)/meta.json ]; then \
 	    bench/report $(BENCH_RESULTS) docs/report.md docs/report || rc=1; fi; \
@@ -28,7 +28,7 @@ report:
 	@toolchain/need-packages $(REPORT_PACKAGES)
 	@bench/report $(BENCH_RESULTS) docs/report.md docs/report
 
-bench-smoke: bench-arch all
+bench-smoke: bench-arch all $(BUILD)/hutch-probe
 	@mkdir -p $(dir $(BENCH_SMOKE))
 	@$(BENCH_ENV) bench/run --smoke >$(BENCH_SMOKE).log 2>&1; rc=$$?; \
 	  [ $$rc = 0 ] || tail -n 30 $(BENCH_SMOKE).log >&2; \

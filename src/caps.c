@@ -91,3 +91,40 @@ int caps_apply(uint64_t keep)
         return err_set(errno, "clear the ambient capabilities");
     return 0;
 }
+
+int caps_drop_bounding(uint64_t bounding)
+{
+    int last = last_cap();
+    for (int cap = 0; cap <= last && cap < 64; cap++)
+        if (!(bounding & CAPS_BIT(cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 &&
+            errno != EINVAL)
+            return err_set(errno, "drop capability %s from the bounding set",
+                           caps_name(cap) ? caps_name(cap) : "?");
+    return 0;
+}
+
+int caps_set(uint64_t effective, uint64_t permitted, uint64_t inheritable, uint64_t ambient)
+{
+    int last = last_cap();
+    uint64_t known = last < 63 ? CAPS_BIT(last + 1) - 1 : ~UINT64_C(0);
+    struct __user_cap_header_struct head = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    for (int i = 0; i < 2; i++) {
+        data[i].effective = (uint32_t)((effective & known) >> (32 * i));
+        data[i].permitted = (uint32_t)((permitted & known) >> (32 * i));
+        data[i].inheritable = (uint32_t)((inheritable & known) >> (32 * i));
+    }
+    if (syscall(SYS_capset, &head, data) < 0)
+        return err_set(errno, "capset (process.capabilities)");
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+        return err_set(errno, "clear the ambient capabilities");
+    /* An ambient capability needs to be permitted and inheritable; one that is not stays
+     * out (as runc, which only warns): the sets as given are what the process has. */
+    ambient &= permitted & inheritable & known;
+    for (int cap = 0; cap <= last && cap < 64; cap++)
+        if ((ambient & CAPS_BIT(cap)) &&
+            prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0 && errno != EINVAL)
+            return err_set(errno, "raise ambient capability %s", caps_name(cap) ? caps_name(cap) : "?");
+    return 0;
+}

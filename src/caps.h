@@ -25,4 +25,11 @@ uint64_t caps_own(void);
  * inheritable to nothing, clear the ambient set. 0 or a negative errno (recorded). */
 int caps_apply(uint64_t keep);
 
+/* The OCI way, five sets: drop what BOUNDING lacks from the bounding set (as root, before the
+ * change of user), ... */
+int caps_drop_bounding(uint64_t bounding);
+/* ... then, after it (with PR_SET_KEEPCAPS), EFFECTIVE, PERMITTED, INHERITABLE and AMBIENT.
+ * 0 or a negative errno (recorded). */
+int caps_set(uint64_t effective, uint64_t permitted, uint64_t inheritable, uint64_t ambient);
+
 #endif

@@ -260,11 +260,20 @@ static int apply_limits(const struct cgroup *cg, const struct cgroup_limits *lim
             const char *f = v2 ? "memory.max" : "memory.limit_in_bytes";
             if ((r = sys_write_text(fd, f, v)) < 0)
                 return limit_error(r, 0, f, v);
-            /* No swap beyond the limit: --memory is what the container gets. */
-            if (v2)
-                sys_write_text(fd, "memory.swap.max", "0");
+            /* No swap beyond the limit: --memory is what the container gets; or, as a
+             * description says, memory and swap together up to MEMORY_SWAP (-1: any). */
+            char sw[64];
+            if (lim->memory_swap == UINT64_MAX)
+                snprintf(sw, sizeof sw, "%s", v2 ? "max" : "-1");
+            else if (lim->memory_swap > lim->memory)
+                snprintf(sw, sizeof sw, "%" PRIu64, v2 ? lim->memory_swap - lim->memory
+                                                       : lim->memory_swap);
             else
-                sys_write_text(fd, "memory.memsw.limit_in_bytes", v);
+                snprintf(sw, sizeof sw, "%s", v2 ? "0" : v);
+            if (v2)
+                sys_write_text(fd, "memory.swap.max", sw);
+            else
+                sys_write_text(fd, "memory.memsw.limit_in_bytes", sw);
         }
         if (c & CG_PIDS) {
             snprintf(v, sizeof v, "%" PRIu64, lim->pids);
@@ -272,27 +281,44 @@ static int apply_limits(const struct cgroup *cg, const struct cgroup_limits *lim
                 return limit_error(r, 1, "pids.max", v);
         }
         if (c & CG_CPU) {
-            if (v2) {
-                snprintf(v, sizeof v, "%" PRIu64 " %d", lim->cpu_quota_us, CGROUP_CPU_PERIOD_US);
+            uint64_t period = lim->cpu_period_us ? lim->cpu_period_us : CGROUP_CPU_PERIOD_US;
+            if (v2 && (lim->cpu_quota_us || lim->cpu_period_us)) {
+                if (lim->cpu_quota_us)
+                    snprintf(v, sizeof v, "%" PRIu64 " %" PRIu64, lim->cpu_quota_us, period);
+                else
+                    snprintf(v, sizeof v, "max %" PRIu64, period);
                 if ((r = sys_write_text(fd, "cpu.max", v)) < 0)
                     return limit_error(r, 2, "cpu.max", v);
-            } else {
-                snprintf(v, sizeof v, "%d", CGROUP_CPU_PERIOD_US);
+            } else if (lim->cpu_quota_us || lim->cpu_period_us) {
+                snprintf(v, sizeof v, "%" PRIu64, period);
                 if ((r = sys_write_text(fd, "cpu.cfs_period_us", v)) < 0)
                     return limit_error(r, 2, "cpu.cfs_period_us", v);
-                snprintf(v, sizeof v, "%" PRIu64, lim->cpu_quota_us);
+                if (lim->cpu_quota_us)
+                    snprintf(v, sizeof v, "%" PRIu64, lim->cpu_quota_us);
+                else
+                    snprintf(v, sizeof v, "-1");
                 if ((r = sys_write_text(fd, "cpu.cfs_quota_us", v)) < 0)
                     return limit_error(r, 2, "cpu.cfs_quota_us", v);
             }
+            if (lim->cpu_shares) {
+                /* v2's weight (1 to 10000) from v1's shares (2 to 262144), as runc maps them. */
+                uint64_t w = 1 + ((lim->cpu_shares - 2) * 9999) / 262142;
+                snprintf(v, sizeof v, "%" PRIu64, v2 ? w : lim->cpu_shares);
+                const char *f = v2 ? "cpu.weight" : "cpu.shares";
+                if ((r = sys_write_text(fd, f, v)) < 0)
+                    return limit_error(r, 2, f, v);
+            }
         }
         if (c & CG_CPUSET) {
-            if (!v2) {
+            if (lim->cpu_mems && (r = sys_write_text(fd, "cpuset.mems", lim->cpu_mems)) < 0)
+                return limit_error(r, 3, "cpuset.mems", lim->cpu_mems);
+            if (!v2 && !lim->cpu_mems) {
                 char mems[256], parent[300];
                 snprintf(parent, sizeof parent, "%s/../cpuset.mems", cg->dir[i].path);
                 if (sys_read_text(parent, mems, sizeof mems) < 0 || sys_write_text(fd, "cpuset.mems", mems) < 0)
                     return err_set(errno, "--cpuset: cpuset.mems");
             }
-            if ((r = sys_write_text(fd, "cpuset.cpus", lim->cpuset)) < 0) {
+            if (lim->cpuset && (r = sys_write_text(fd, "cpuset.cpus", lim->cpuset)) < 0) {
                 char have[256] = "?", path[300];
                 snprintf(path, sizeof path, "%s/../cpuset.%scpus", cg->dir[i].path,
                          v2 ? "effective_" : "");
@@ -304,6 +330,9 @@ static int apply_limits(const struct cgroup *cg, const struct cgroup_limits *lim
                 return limit_error(r, 3, "cpuset.cpus", lim->cpuset);
             }
         }
+        for (size_t k = 0; v2 && k < lim->n_unified; k++)
+            if ((r = sys_write_text(fd, lim->unified[2 * k], lim->unified[2 * k + 1])) < 0)
+                return err_set(-r, "cgroup %s: write %s", cg->dir[i].path, lim->unified[2 * k]);
     }
     return 0;
 }
@@ -313,7 +342,15 @@ static int device_policy(const struct cgroup *cg, const struct cgroup_limits *li
 {
     struct device_rule rules[64];
     size_t room = sizeof rules / sizeof *rules - 1; /* one for the image's loop device */
+    /* The default nodes and the --device (or linux.devices) ones, then a description's own
+     * allow rules (an OCI config's). */
     int n = devices_rules(lim->devices, lim->n_devices, rules, room);
+    if (n >= 0 && lim->n_rules > room - (size_t)n)
+        n = -ENOSPC;
+    if (n >= 0 && lim->n_rules) {
+        memcpy(rules + n, lim->rules, lim->n_rules * sizeof *rules);
+        n += (int)lim->n_rules;
+    }
     if (n == -ENOSPC)
         return err_setx(E2BIG, "--device: at most %d of them",
                         (int)room - devices_rules(NULL, 0, rules, room));
@@ -493,4 +530,340 @@ int cgroup_join(const char *name)
     }
     free(mounts);
     return 0;
+}
+
+/* ---- cgroups at a path an engine names (OCI) ---- */
+
+/* Every cgroup hierarchy mounted: its mount point, whether v2, and the controllers of ours it
+ * has (CG_ bits; freezer apart). Named hierarchies (name=systemd) are left alone. */
+struct hierarchy {
+    char mnt[256];
+    bool v2, freezer;
+    unsigned controllers;
+};
+
+static int hierarchies(struct hierarchy *h, int max)
+{
+    int r, n = 0;
+    char *mounts = sys_read_all("/proc/self/mounts", &r);
+    if (!mounts)
+        return err_set(-r, "read /proc/self/mounts");
+    char *save, *line;
+    for (line = strtok_r(mounts, "\n", &save); line && n < max; line = strtok_r(NULL, "\n", &save)) {
+        char dev[256], mnt[256], type[64], opts[512];
+        if (sscanf(line, "%255s %255s %63s %511s", dev, mnt, type, opts) != 4)
+            continue;
+        bool v2 = strcmp(type, "cgroup2") == 0;
+        if (!v2 && strcmp(type, "cgroup") != 0)
+            continue;
+        struct hierarchy x = {.v2 = v2};
+        snprintf(x.mnt, sizeof x.mnt, "%s", mnt);
+        bool real = v2;
+        char *s2, *opt;
+        for (opt = strtok_r(opts, ",", &s2); !v2 && opt; opt = strtok_r(NULL, ",", &s2)) {
+            for (int i = 0; i < N_CONTROLLERS; i++)
+                if (strcmp(opt, controllers[i].name) == 0)
+                    x.controllers |= 1u << i;
+            if (strcmp(opt, "freezer") == 0)
+                x.freezer = true;
+            real = real || (strcmp(opt, "rw") && strcmp(opt, "ro") && strncmp(opt, "name=", 5) &&
+                            strcmp(opt, "relatime") && strcmp(opt, "noatime") &&
+                            strcmp(opt, "nosuid") && strcmp(opt, "nodev") && strcmp(opt, "noexec"));
+        }
+        if (v2)
+            x.controllers = v2_controllers(mnt);
+        bool seen = false;
+        for (int k = 0; k < n; k++)
+            seen = seen || strcmp(h[k].mnt, x.mnt) == 0;
+        if (real && !seen)
+            h[n++] = x;
+    }
+    free(mounts);
+    return n;
+}
+
+static bool path_ok(const char *path)
+{
+    return path[0] && !strstr(path, "..") && strlen(path) < 200;
+}
+
+/* MNT/PATH/FILE (FILE may be ""): false when it does not fit. */
+static bool cg_file(char *buf, size_t len, const char *mnt, const char *path, const char *file)
+{
+    int n = snprintf(buf, len, "%s/%s%s%s", mnt, path, *file ? "/" : "", file);
+    return n >= 0 && (size_t)n < len;
+}
+
+/* MNT/PATH with its parents; v2: the controllers in WANT handed down along it; v1 cpuset: each
+ * new level's cpus and mems from its parent. */
+static int make_path(const struct hierarchy *h, const char *path, unsigned want)
+{
+    char full[512];
+    size_t base = (size_t)snprintf(full, sizeof full, "%s", h->mnt);
+    const char *p = path;
+    while (*p) {
+        while (*p == '/')
+            p++;
+        if (!*p)
+            break;
+        size_t len = strcspn(p, "/");
+        if (h->v2) {
+            for (int i = 0; i < N_V2_CONTROLLERS; i++) {
+                if (!(want & h->controllers & (1u << i)))
+                    continue;
+                char word[32], sub[540];
+                snprintf(word, sizeof word, "+%s", controllers[i].name);
+                snprintf(sub, sizeof sub, "%s/cgroup.subtree_control", full);
+                int r = sys_write_text(AT_FDCWD, sub, word);
+                if (r < 0)
+                    return err_set(-r, "cgroup %s: enable the %s controller", sub,
+                                   controllers[i].name);
+            }
+        }
+        snprintf(full + base, sizeof full - base, "/%.*s", (int)len, p);
+        base = strlen(full);
+        p += len;
+        if (mkdir(full, 0755) < 0) {
+            if (errno != EEXIST)
+                return err_set(errno, "cgroup %s", full);
+            continue;
+        }
+        if (!h->v2 && (h->controllers & CG_CPUSET)) {
+            const char *files[] = {"cpuset.cpus", "cpuset.mems"};
+            for (int i = 0; i < 2; i++) {
+                char from[540], to[540], value[256];
+                snprintf(to, sizeof to, "%s/%s", full, files[i]);
+                snprintf(from, sizeof from, "%s/../%s", full, files[i]);
+                if (sys_read_text(from, value, sizeof value) < 0 ||
+                    sys_write_text(AT_FDCWD, to, value) < 0)
+                    return err_set(errno, "cgroup %s", to);
+            }
+        }
+    }
+    return 0;
+}
+
+void cgroup_close(struct cgroup *cg)
+{
+    for (int i = 0; i < cg->n; i++)
+        close(cg->dir[i].fd);
+    cg->n = 0;
+}
+
+static unsigned wanted(const struct cgroup_limits *lim)
+{
+    return (lim->memory ? CG_MEMORY : 0) | (lim->pids ? CG_PIDS : 0) |
+           (lim->cpu_quota_us || lim->cpu_shares || lim->cpu_period_us ? CG_CPU : 0) |
+           (lim->cpuset || lim->cpu_mems ? CG_CPUSET : 0) | (lim->device_policy ? CG_DEVICES : 0);
+}
+
+static int open_path(const char *path, bool make, const struct cgroup_limits *lim,
+                     struct cgroup *cg)
+{
+    memset(cg, 0, sizeof *cg);
+    if (!path_ok(path))
+        return err_setx(EINVAL, "cgroup path %s: not a path of the cgroup tree", path);
+    struct hierarchy h[CGROUP_MAX_DIRS];
+    int n = hierarchies(h, CGROUP_MAX_DIRS), r = 0;
+    if (n < 0)
+        return n;
+    unsigned want = wanted(lim);
+    /* A controller is used in v2 when v2 has it, else in its v1 hierarchy. */
+    unsigned on_v2 = 0, on_v1 = 0;
+    for (int i = 0; i < n; i++)
+        if (h[i].v2)
+            on_v2 |= h[i].controllers & want & ~(unsigned)CG_DEVICES;
+    for (int i = 0; i < n; i++)
+        if (!h[i].v2)
+            on_v1 |= h[i].controllers;
+    for (int c = 0; c < N_CONTROLLERS; c++) {
+        unsigned bit = 1u << c;
+        if ((want & bit) && !(on_v2 & bit) && !(on_v1 & bit) && bit != CG_DEVICES)
+            return err_setx(ENODEV, "the kernel has no %s cgroup controller for the container's "
+                                    "resources (needs %s)", controllers[c].name,
+                            controllers[c].config);
+    }
+    for (int i = 0; r == 0 && i < n; i++) {
+        if (make && (r = make_path(&h[i], path, want)) < 0)
+            break;
+        int k = cg->n;
+        if (snprintf(cg->dir[k].path, sizeof cg->dir[k].path, "%s/%s", h[i].mnt, path) >=
+            (int)sizeof cg->dir[k].path) {
+            r = err_setx(ENAMETOOLONG, "cgroup path %s is too long", path);
+            break;
+        }
+        cg->dir[k].fd = open(cg->dir[k].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (cg->dir[k].fd < 0) {
+            if (!make && errno == ENOENT)
+                continue;
+            r = err_set(errno, "cgroup %s", cg->dir[k].path);
+            break;
+        }
+        cg->dir[k].v2 = h[i].v2;
+        cg->dir[k].controllers = h[i].v2 ? on_v2 : h[i].controllers & want & ~on_v2;
+        cg->n++;
+    }
+    if (r == 0)
+        r = apply_limits(cg, lim);
+    bool bpf = true;
+    for (int i = 0; i < cg->n; i++)
+        bpf = bpf && !(cg->dir[i].controllers & CG_DEVICES);
+    if (r == 0 && lim->device_policy)
+        r = device_policy(cg, lim, bpf && !(on_v1 & CG_DEVICES));
+    return r;
+}
+
+int cgroup_create_path(const char *path, const struct cgroup_limits *lim, struct cgroup *cg)
+{
+    int r = open_path(path, true, lim, cg);
+    if (r < 0) {
+        cgroup_close(cg);
+        cgroup_remove_path(path);
+        return r;
+    }
+    cg->oom_kills_before = oom_kills(cg);
+    return 0;
+}
+
+int cgroup_update_path(const char *path, const struct cgroup_limits *lim)
+{
+    struct cgroup cg;
+    int r = open_path(path, false, lim, &cg);
+    cgroup_close(&cg);
+    return r;
+}
+
+int cgroup_remove_path(const char *path)
+{
+    if (!path_ok(path))
+        return 0;
+    struct hierarchy h[CGROUP_MAX_DIRS];
+    int n = hierarchies(h, CGROUP_MAX_DIRS), r = 0;
+    for (int i = 0; i < n; i++) {
+        char full[512];
+        if (!cg_file(full, sizeof full, h[i].mnt, path, ""))
+            continue;
+        int tries = 0;
+        while (rmdir(full) < 0 && errno == EBUSY && tries++ < 2000)
+            nanosleep(&(struct timespec){0, 1000000}, NULL);
+        if (tries > 2000 && r == 0)
+            r = err_setx(EBUSY, "cgroup %s: processes are still in it", full);
+    }
+    return r;
+}
+
+int cgroup_join_path(const char *path, pid_t pid)
+{
+    if (!path_ok(path))
+        return err_setx(EINVAL, "cgroup path %s: not a path of the cgroup tree", path);
+    struct hierarchy h[CGROUP_MAX_DIRS];
+    int n = hierarchies(h, CGROUP_MAX_DIRS);
+    char v[32];
+    snprintf(v, sizeof v, "%d", (int)pid);
+    for (int i = 0; i < n; i++) {
+        char full[540];
+        if (!cg_file(full, sizeof full, h[i].mnt, path, "cgroup.procs"))
+            continue;
+        int r = sys_write_text(AT_FDCWD, full, v);
+        if (r < 0 && r != -ENOENT)
+            return err_set(-r, "join cgroup %s", full);
+    }
+    return n < 0 ? n : 0;
+}
+
+/* The hierarchy that freezes: v1's freezer, else v2. -ENODEV, recorded unless QUIET. */
+static int freezer(const char *path, char *file, size_t len, bool *v2, bool quiet)
+{
+    struct hierarchy h[CGROUP_MAX_DIRS];
+    int n = hierarchies(h, CGROUP_MAX_DIRS);
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < n; i++)
+            if (pass == 0 ? h[i].freezer : h[i].v2) {
+                *v2 = pass == 1;
+                if (cg_file(file, len, h[i].mnt, path,
+                            pass == 0 ? "freezer.state" : "cgroup.freeze") &&
+                    access(file, F_OK) == 0)
+                    return 0;
+            }
+    if (quiet)
+        return -ENODEV;
+    return err_setx(ENODEV, "no freezer for cgroup %s (needs CONFIG_CGROUP_FREEZER, or cgroup v2 "
+                            "with the container in it)", path);
+}
+
+int cgroup_frozen_path(const char *path)
+{
+    char file[600], buf[64];
+    bool v2;
+    if (!path_ok(path) || freezer(path, file, sizeof file, &v2, true) < 0)
+        return -ENODEV;
+    if (sys_read_text(file, buf, sizeof buf) < 0)
+        return -errno;
+    return v2 ? buf[0] == '1' : strncmp(buf, "FROZEN", 6) == 0;
+}
+
+int cgroup_freeze_path(const char *path, bool freeze)
+{
+    char file[600], buf[64];
+    bool v2;
+    int r;
+    if ((r = freezer(path, file, sizeof file, &v2, false)) < 0)
+        return r;
+    const char *word = v2 ? (freeze ? "1" : "0") : (freeze ? "FROZEN" : "THAWED");
+    if ((r = sys_write_text(AT_FDCWD, file, word)) < 0)
+        return err_set(-r, "write %s to %s", word, file);
+    /* v1 passes through FREEZING; wait until it is done (a few seconds at most). */
+    for (int tries = 0; !v2 && freeze && tries < 5000; tries++) {
+        if (sys_read_text(file, buf, sizeof buf) > 0 && strncmp(buf, "FROZEN", 6) == 0)
+            return 0;
+        sys_write_text(AT_FDCWD, file, word);
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    }
+    if (!v2 && freeze)
+        return err_setx(EBUSY, "cgroup %s: could not freeze it", path);
+    return 0;
+}
+
+int cgroup_pids_path(const char *path, pid_t *out, size_t max)
+{
+    if (!path_ok(path))
+        return -EINVAL;
+    struct hierarchy h[CGROUP_MAX_DIRS];
+    int n = hierarchies(h, CGROUP_MAX_DIRS);
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < n; i++) {
+            /* v1's pids or memory hierarchy first (the engine's processes are all in it), then
+             * any. */
+            if (pass == 0 && (h[i].v2 || !(h[i].controllers & (CG_PIDS | CG_MEMORY))))
+                continue;
+            char full[540];
+            if (!cg_file(full, sizeof full, h[i].mnt, path, "cgroup.procs"))
+                continue;
+            int r;
+            char *text = sys_read_all(full, &r);
+            if (!text)
+                continue;
+            size_t k = 0;
+            char *save, *tok;
+            for (tok = strtok_r(text, "\n", &save); tok && k < max; tok = strtok_r(NULL, "\n", &save))
+                out[k++] = (pid_t)atoi(tok);
+            free(text);
+            return (int)k;
+        }
+    return -ENOENT;
+}
+
+int cgroup_dirs_path(const char *path, char (*dirs)[512], char (*names)[64], int max)
+{
+    struct hierarchy h[CGROUP_MAX_DIRS];
+    int n = hierarchies(h, CGROUP_MAX_DIRS), k = 0;
+    for (int i = 0; i < n && k < max; i++) {
+        if (!cg_file(dirs[k], sizeof dirs[k], h[i].mnt, path_ok(path) ? path : "", ""))
+            continue;
+        const char *slash = strrchr(h[i].mnt, '/');
+        bool top = strcmp(h[i].mnt, "/sys/fs/cgroup") == 0;
+        snprintf(names[k], sizeof names[k], "%s", top || !slash ? "" : slash + 1);
+        k++;
+    }
+    return n < 0 ? n : k;
 }

@@ -26,10 +26,19 @@ struct cgroup_limits {
                               mounts: 'b' with its numbers, or 0 */
     unsigned image_major, image_minor;
     bool image_writable;
+    /* Beyond hutch run's limits (an OCI config's resources); zero: none. */
+    uint64_t memory_swap;  /* memory and swap together; 0: no swap, UINT64_MAX: no limit */
+    uint64_t cpu_shares;   /* v1 cpu.shares, v2 cpu.weight from it */
+    uint64_t cpu_period_us; /* the period of cpu_quota_us; 0: CGROUP_CPU_PERIOD_US */
+    const char *cpu_mems;  /* cpuset.mems */
+    const char *const *unified; /* KEY, VALUE pairs written into the v2 directory */
+    size_t n_unified;
+    const struct device_rule *rules; /* the device policy's allow rules, replacing the default */
+    size_t n_rules;
 };
 
 #define CGROUP_CPU_PERIOD_US 100000
-#define CGROUP_MAX_DIRS 8
+#define CGROUP_MAX_DIRS 16
 
 struct cgroup {
     int n;
@@ -67,6 +76,32 @@ bool cgroup_oom_killed(const struct cgroup *cg);
 void cgroup_release(struct cgroup *cg);
 /* Move this process into the cgroups of container NAME (hutch/NAME in each hierarchy). */
 int cgroup_join(const char *name);
+/* An OCI container's cgroups: PATH (relative to each hierarchy's root, as an engine names it)
+ * in every hierarchy mounted (v2, and each v1 one), made with their parents, LIM applied. No
+ * lock: the container's state owns them, and cgroup_remove_path ends them. On failure nothing
+ * made is left. */
+int cgroup_create_path(const char *path, const struct cgroup_limits *lim, struct cgroup *cg);
+/* Close the descriptors of CG (the directories stay). */
+void cgroup_close(struct cgroup *cg);
+/* Remove PATH from every hierarchy (waiting briefly for the last processes to be gone). 0, or
+ * -EBUSY with a message when processes are still in it. */
+int cgroup_remove_path(const char *path);
+/* Move PID into PATH of every hierarchy where it exists. */
+int cgroup_join_path(const char *path, pid_t pid);
+/* Freeze (or thaw) PATH: the v1 freezer where it is mounted, else v2's cgroup.freeze. */
+int cgroup_freeze_path(const char *path, bool freeze);
+/* Whether PATH is frozen (1), not (0), or a negative errno. */
+int cgroup_frozen_path(const char *path);
+/* The pids in PATH (its cgroup.procs), into OUT (room MAX); the count, or a negative errno (no
+ * message). */
+int cgroup_pids_path(const char *path, pid_t *out, size_t max);
+/* For the container's /sys/fs/cgroup: each hierarchy's directory PATH (DIRS) and where it is
+ * shown below the cgroup mount point (NAMES: "memory", "unified"; "" for a v2-only host). The
+ * count, or a negative errno. */
+int cgroup_dirs_path(const char *path, char (*dirs)[512], char (*names)[64], int max);
+/* Apply LIM to the existing PATH (`update`). */
+int cgroup_update_path(const char *path, const struct cgroup_limits *lim);
+
 /* Remove hutch/ cgroups whose owner is gone (no lock on them, no process in them). */
 void cgroup_clean_stale(void);
 

@@ -83,6 +83,9 @@ int chan_recv(int fd, struct chan_msg *m, bool wait, int *got_fd)
 void chan_fail(int fd, int code)
 {
     const char *msg = err_msg();
-    chan_send(fd, CHAN_ERROR, code, *msg ? msg : "container set-up failed", -1);
+    if (fd < 0)
+        dprintf(2, "hutch: %s\n", *msg ? msg : "container set-up failed");
+    else
+        chan_send(fd, CHAN_ERROR, code, *msg ? msg : "container set-up failed", -1);
     _exit(code);
 }

@@ -7,7 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum chan_kind { CHAN_GO = 1, CHAN_ERROR = 2, CHAN_TTY = 3 /* carries the -t master */ };
+enum chan_kind { CHAN_GO = 1, CHAN_ERROR = 2, CHAN_TTY = 3 /* carries the -t master */,
+                 CHAN_READY = 4 /* OCI create: set up, waiting for start; a GO lets it go on */ };
 
 struct chan_msg {
     int32_t kind;
@@ -22,7 +23,8 @@ int chan_send(int fd, int kind, int code, const char *text, int pass_fd);
 /* 1 with *M filled, 0 at end of file, or a negative errno (-EAGAIN: nothing there and not
  * WAIT). A descriptor that came along is put in *GOT_FD when given (else closed), -1 if none. */
 int chan_recv(int fd, struct chan_msg *m, bool wait, int *got_fd);
-/* In the container: send the recorded error message with CODE and _exit(CODE). */
+/* In the container: send the recorded error message with CODE and _exit(CODE). With FD < 0
+ * (nobody left to tell: an OCI container after create), the message goes to stderr. */
 _Noreturn void chan_fail(int fd, int code);
 
 #endif

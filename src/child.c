@@ -2,12 +2,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 
 #include "channel.h"
@@ -16,6 +20,8 @@
 #include "init.h"
 #include "net.h"
 #include "rootfs.h"
+#include "run.h"
+#include "spec.h"
 #include "userns.h"
 #include "sys.h"
 
@@ -32,8 +38,9 @@ void child_rootfs_plan(const struct child_ctx *c, struct rootfs_plan *plan)
         .devices = o->devices,
         .n_devices = o->n_devices,
         .host_devices = c->userns,
-        .harden = !o->privileged,
+        .harden = !o->privileged && !o->more.given, /* a description's own flags, as given */
         .root_fd = c->root_fd,
+        .more = o->more.given ? &o->more : NULL,
     };
 }
 
@@ -76,6 +83,8 @@ static int setup_inside(const struct child_ctx *c, struct command *cmd)
 
 void child_main(struct child_ctx *c)
 {
+    if (c->cr)
+        child_described(c);
     /* When hutch dies, so does the container, and with it its mounts and loop device. */
     command_die_with_parent(-1);
     /* Output to a log, or a pseudo-terminal for the command (-t): then nothing in the
@@ -110,4 +119,160 @@ void child_main(struct child_ctx *c)
     if (c->o->no_init)
         command_exec(&cmd);
     init_main(command_exec, &cmd, c->chan);
+}
+
+/* linux.sysctl: each written to the container's /proc/sys (its own namespaces' settings). */
+static int write_sysctls(const struct spec_more *m)
+{
+    for (size_t i = 0; i < m->n_sysctls; i++) {
+        char path[512];
+        int n = snprintf(path, sizeof path, "/proc/sys/%s", m->sysctls[i].key);
+        if (n < 0 || (size_t)n >= sizeof path)
+            return err_setx(ENAMETOOLONG, "linux.sysctl %s", m->sysctls[i].key);
+        for (char *p = path + 10; *p; p++)
+            if (*p == '.')
+                *p = '/';
+        /* The image's tree is the attacker's: only a file of the container's own procfs (not
+         * a FIFO or anything planted where /proc was not mounted). */
+        int fd = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+            return err_set(errno, "linux.sysctl %s", m->sysctls[i].key);
+        struct statfs fs;
+        if (fstatfs(fd, &fs) < 0 || fs.f_type != PROC_SUPER_MAGIC) {
+            close(fd);
+            return err_setx(EINVAL, "linux.sysctl %s: %s is not a file of the container's "
+                                    "/proc (mount proc first)", m->sysctls[i].key, path);
+        }
+        ssize_t w = write(fd, m->sysctls[i].value, strlen(m->sysctls[i].value));
+        int e = errno;
+        close(fd);
+        if (w < 0)
+            return err_set(e, "linux.sysctl %s=%s", m->sysctls[i].key, m->sysctls[i].value);
+    }
+    return 0;
+}
+
+static int setup_described(const struct child_ctx *c, struct command *cmd)
+{
+    const struct run_opts *o = c->o;
+    const struct spec_more *m = &o->more;
+    int r;
+    struct stat own_net = {0}, net;
+    stat("/proc/self/ns/net", &own_net); /* hutch's, from before any join */
+    for (size_t i = 0; i < m->n_joins; i++)
+        if (m->joins[i].type != CLONE_NEWPID && (r = sys_join_ns(m->joins[i].path, m->joins[i].type)) < 0)
+            return r;
+    for (size_t i = 0; i < m->n_sysctls; i++)
+        if (strncmp(m->sysctls[i].key, "net.", 4) == 0 && !(m->namespaces & CLONE_NEWNET) &&
+            stat("/proc/self/ns/net", &net) == 0 && net.st_ino == own_net.st_ino &&
+            net.st_dev == own_net.st_dev)
+            return err_setx(EPERM, "linux.sysctl %s: the network namespace joined is the host's "
+                                   "(hutch's own): refused", m->sysctls[i].key);
+    if (c->userns) {
+        if (userns_become_root() < 0)
+            return -EPERM;
+        command_die_with_parent(c->chan);
+    }
+    if ((m->namespaces & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+        return err_set(errno, "cgroup namespace (CONFIG_CGROUPS namespaces)");
+    struct rootfs_plan plan;
+    child_rootfs_plan(c, &plan);
+    r = rootfs_enter(&plan);
+    if (c->root_fd >= 0)
+        close(c->root_fd);
+    if (r < 0)
+        return r;
+    if (o->hostname && sethostname(o->hostname, strlen(o->hostname)) < 0)
+        return err_set(errno, "sethostname %s", o->hostname);
+    if (m->domainname && setdomainname(m->domainname, strlen(m->domainname)) < 0)
+        return err_set(errno, "setdomainname %s", m->domainname);
+    if (o->net == NET_NONE && (r = net_setup_inside(o)) < 0)
+        return r;
+    if ((r = write_sysctls(m)) < 0 || (r = rootfs_protect(m)) < 0)
+        return r;
+    struct command_spec spec = {
+        .argv = o->argv,
+        .workdir = o->workdir,
+        .hostname = o->hostname ? o->hostname : "",
+        .chan = c->chan,
+        .tty = o->tty,
+    };
+    if ((r = command_prepare(cmd, &spec)) < 0)
+        return r;
+    free(cmd->envp); /* the process's environment is exactly process.env */
+    cmd->envp = (char **)o->env;
+    static char *no_env[] = {NULL};
+    if (!cmd->envp)
+        cmd->envp = no_env;
+    if (cmd->tty >= 0 && (m->console_rows || m->console_cols)) {
+        struct winsize ws = {.ws_row = (unsigned short)m->console_rows,
+                             .ws_col = (unsigned short)m->console_cols};
+        ioctl(cmd->tty, TIOCSWINSZ, &ws);
+    }
+    r = command_find(o->argv[0], cmd->envp);
+    if (r == -ENOENT) {
+        err_setx(ENOENT, "exec: \"%s\": executable file not found in $PATH", o->argv[0]);
+        chan_fail(c->chan, 127);
+    }
+    if (r == -EACCES) {
+        err_setx(EACCES, "exec: \"%s\": permission denied", o->argv[0]);
+        chan_fail(c->chan, 126);
+    }
+    return 0;
+}
+
+void child_described(struct child_ctx *c)
+{
+    struct run_create *cr = c->cr;
+    command_die_with_parent(-1);
+    if (c->o->tty) {
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+            _exit(125);
+        close(null);
+    }
+    /* Nothing of hutch's but the channel; the caller's descriptors 3 .. 3+N-1 stay. */
+    sys_close_fds_from(3 + cr->preserve_fds, c->chan);
+    command_safe_stdio(c->chan);
+    /* The exec fifo, by its host path while the host's tree is still in view: read (non-
+     * blocking, so the open does not wait for a writer) and polled until `start` writes. */
+    int fifo = open(cr->fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fifo < 0) {
+        err_set(errno, "exec fifo %s", cr->fifo);
+        chan_fail(c->chan, 125);
+    }
+    struct chan_msg m;
+    if (chan_recv(c->chan, &m, true, &c->root_fd) != 1 || m.kind != CHAN_GO)
+        _exit(125);
+    command_die_with_parent(c->chan);
+    setsid();
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    umask(0);
+    struct command cmd;
+    if (setup_described(c, &cmd) < 0)
+        chan_fail(c->chan, 125);
+    if (chan_send(c->chan, CHAN_READY, 0, NULL, -1) < 0)
+        _exit(125);
+    if (chan_recv(c->chan, &m, true, NULL) != 1 || m.kind != CHAN_GO)
+        _exit(125); /* create gave up: it reports */
+    /* On its own from here: no longer killed with hutch, which ends now. */
+    prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+    close(c->chan);
+    cmd.chan = -1;
+    struct pollfd p = {.fd = fifo, .events = POLLIN};
+    char byte;
+    for (;;) {
+        if (poll(&p, 1, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            _exit(125);
+        }
+        ssize_t n = read(fifo, &byte, 1);
+        if (n == 1)
+            break;
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+            _exit(125); /* a writer that wrote nothing: not `start` */
+    }
+    close(fifo);
+    command_exec_described(&cmd, &c->o->more, cr->filter, cr->n_filter, cr->preserve_fds);
 }

@@ -17,6 +17,7 @@ struct child_ctx {
     bool premount;            /* ... and the parent, root of the host, mounts its root for it */
     int root_fd;              /* that root, a detached mount, as it came with "go"; or -1 */
     int out_fd;               /* the container's stdout and stderr (stdin /dev/null), or -1 */
+    struct run_create *cr;    /* OCI create (run.h), or NULL */
 };
 
 struct rootfs_plan;
@@ -24,6 +25,9 @@ struct rootfs_plan;
 void child_rootfs_plan(const struct child_ctx *c, struct rootfs_plan *plan);
 
 _Noreturn void child_main(struct child_ctx *c);
+/* OCI create: the container's first process, which becomes process.args itself once `start`
+ * writes the exec fifo. */
+_Noreturn void child_described(struct child_ctx *c);
 
 
 #endif

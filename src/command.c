@@ -9,10 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "caps.h"
+#include "scmp.h"
+#include "spec.h"
 #include "channel.h"
 #include "err.h"
 #include "init.h"
@@ -296,4 +299,92 @@ int command_prepare(struct command *cmd, const struct command_spec *spec)
     if (spec->tty && (r = tty_open_pty(spec->chan, &cmd->tty)) < 0)
         return r;
     return 0;
+}
+
+int command_find(const char *argv0, char *const *envp)
+{
+    if (!argv0[0])
+        return -ENOENT;
+    if (strchr(argv0, '/'))
+        return access(argv0, X_OK) == 0 ? 0 : errno == EACCES ? -EACCES : -ENOENT;
+    const char *path = "/usr/local/bin:/bin:/usr/bin"; /* musl's execvp default */
+    for (size_t i = 0; envp && envp[i]; i++)
+        if (strncmp(envp[i], "PATH=", 5) == 0)
+            path = envp[i] + 5;
+    int r = -ENOENT;
+    while (*path) {
+        size_t len = strcspn(path, ":");
+        char full[PATH_MAX];
+        if (snprintf(full, sizeof full, "%.*s%s%s", (int)len, path, len ? "/" : "", argv0) <
+            (int)sizeof full) {
+            struct stat st;
+            if (stat(full, &st) == 0 && S_ISREG(st.st_mode)) {
+                if (access(full, X_OK) == 0)
+                    return 0;
+                r = -EACCES;
+            }
+        }
+        path += len;
+        if (*path == ':')
+            path++;
+    }
+    return r;
+}
+
+
+void command_exec_described(struct command *cmd, const struct spec_more *m,
+                            const struct sock_filter *filter, size_t n, int preserve)
+{
+    init_reset_signals();
+    command_safe_stdio(-1);
+    if (cmd->tty >= 0 && tty_take_controlling(cmd->tty) < 0)
+        chan_fail(cmd->chan, 125);
+    for (size_t i = 0; i < m->n_rlimits; i++) {
+        struct rlimit l = {(rlim_t)m->rlimits[i].soft, (rlim_t)m->rlimits[i].hard};
+        if (setrlimit(m->rlimits[i].resource, &l) < 0) {
+            err_set(errno, "process.rlimits: resource %d to %llu/%llu", m->rlimits[i].resource,
+                    (unsigned long long)m->rlimits[i].soft, (unsigned long long)m->rlimits[i].hard);
+            chan_fail(cmd->chan, 125);
+        }
+    }
+    for (int fd = 3; fd < 3 + preserve; fd++) {
+        int fl = fcntl(fd, F_GETFD);
+        if (fl >= 0)
+            fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+    }
+    /* Without no_new_privs the filter goes on while this process still may (CAP_SYS_ADMIN);
+     * with it, last, so that it need not allow the steps between. */
+    if (filter && !m->no_new_privs && scmp_install(filter, n) < 0)
+        chan_fail(cmd->chan, 125);
+    if (caps_drop_bounding(m->capsets[CAPSET_BOUNDING]) < 0)
+        chan_fail(cmd->chan, 125);
+    /* No groups where setgroups is denied (a user namespace an ordinary user made): none. */
+    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 ||
+        (setgroups(m->n_groups, m->n_groups ? m->groups : NULL) < 0 &&
+         !(errno == EPERM && m->n_groups == 0)) ||
+        setgid(m->gid) < 0 ||
+        setuid(m->uid) < 0 || prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) {
+        err_set(errno, "process.user %u:%u", (unsigned)m->uid, (unsigned)m->gid);
+        chan_fail(cmd->chan, 125);
+    }
+    if (caps_set(m->capsets[CAPSET_EFFECTIVE], m->capsets[CAPSET_PERMITTED],
+                 m->capsets[CAPSET_INHERITABLE], m->capsets[CAPSET_AMBIENT]) < 0)
+        chan_fail(cmd->chan, 125);
+    umask(m->umask >= 0 ? (mode_t)m->umask : 022);
+    if (m->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+        err_set(errno, "process.noNewPrivileges");
+        chan_fail(cmd->chan, 125);
+    }
+    if (filter && m->no_new_privs && scmp_install(filter, n) < 0)
+        chan_fail(cmd->chan, 125);
+    environ = cmd->envp;
+    const char *file = cmd->file ? cmd->file : cmd->argv[0];
+    execvp(file, cmd->argv);
+    int e = errno;
+    if (e == ENOENT || e == ENOTDIR) {
+        err_setx(e, "exec: \"%s\": executable file not found in $PATH", file);
+        chan_fail(cmd->chan, 127);
+    }
+    err_set(e, "exec: \"%s\": permission denied or not executable", file);
+    chan_fail(cmd->chan, 126);
 }

@@ -24,6 +24,7 @@ struct command_spec {
 
 struct command {
     char **argv;
+    const char *file;           /* what to execute when not argv[0] (a hook's path), or NULL */
     char **envp;
     int chan;
     uid_t uid;
@@ -43,6 +44,20 @@ int command_harden(uint64_t caps, bool privileged, bool seccomp_off);
  * pseudo-terminal as its controlling terminal with -t), the user, exec. A failure to exec goes
  * to the channel with 127 (not found) or 126, and the process exits with it. */
 _Noreturn void command_exec(void *arg);
+
+/* The OCI way: become the process a description (spec_more) gives, exactly: rlimits, the
+ * capability sets, user, groups and umask as given, no_new_privs when asked, its seccomp
+ * filter (FILTER, N; NULL: none), ENVP alone as the environment, descriptors 3 .. 3+PRESERVE-1
+ * inherited. CMD from command_prepare (the working directory, the terminal). A failure goes to
+ * CMD's channel (or stderr when it is -1), with 127 (not found), 126 or 125. */
+struct spec_more;
+struct sock_filter;
+_Noreturn void command_exec_described(struct command *cmd, const struct spec_more *m,
+                                      const struct sock_filter *filter, size_t n,
+                                      int preserve);
+/* The executable ARGV0 names, looked up in PATH of ENVP (NULL-terminated) as execvp would:
+ * 0 when it is there and may be executed, else -ENOENT or -EACCES. No message. */
+int command_find(const char *argv0, char *const *envp);
 
 /* A directory as stdin, stdout or stderr would be a way out through /proc/self/fd/N: those
  * become /dev/null. On failure the message goes over CHAN (when >= 0) and the process exits. */

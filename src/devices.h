@@ -24,6 +24,11 @@ struct device_spec {
     unsigned access;       /* DEV_* */
     char type;             /* 'c' or 'b', 0 until devices_stat */
     unsigned major, minor;
+    /* A node a description makes itself (OCI linux.devices), not one of the host's: its mode
+     * bits and owner. */
+    bool made;
+    unsigned mode;
+    unsigned uid, gid;
 };
 
 /* Pure: parse SPEC into D. 0, or -EINVAL with a message recorded (err_setx) that quotes SPEC

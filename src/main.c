@@ -11,6 +11,7 @@
 #include "control.h"
 #include "exec.h"
 #include "monitor.h"
+#include "oci.h"
 #include "sealed.h"
 #include "seccomp.h"
 #include "state.h"
@@ -35,6 +36,7 @@ static void usage(FILE *out)
           "  wait NAME                    wait for NAME to end; print and return its exit code\n"
           "  inspect NAME                 NAME's state, as JSON\n"
           "  defaults                     show the default capabilities and seccomp rules\n"
+          "  oci COMMAND ...              an OCI runtime with runc's command line (as hutch-oci)\n"
           "  help                                        show this help\n"
           "  version                                     show the version\n\n"
           "'hutch run --help' lists the options of run.\n",
@@ -156,9 +158,28 @@ static int cmd_control(const char *cmd, int argc, char **argv)
     return -1;
 }
 
+/* hutch-oci, or hutch oci: runc's command line. Exit status 1 for a failure, as runc. */
+static int oci_entry(int argc, char **argv)
+{
+    bool starts = false;
+    for (int i = 1; i < argc; i++)
+        starts = starts || strcmp(argv[i], "create") == 0 || strcmp(argv[i], "run") == 0 ||
+                 strcmp(argv[i], "exec") == 0;
+    if (starts && sealed_reexec(argv - (strcmp(argv[0], "oci") == 0)) < 0)
+        return oci_report(err_msg());
+    int r = oci_main(argc, argv);
+    fflush(stdout);
+    return r < 0 ? oci_report(err_msg()) : r;
+}
+
 int main(int argc, char **argv)
 {
     init_title_area(argc, argv);
+    const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+    if (strcmp(base, "hutch-oci") == 0)
+        return oci_entry(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "oci") == 0)
+        return oci_entry(argc - 1, argv + 1);
     if (argc < 2) {
         usage(stderr);
         return EXIT_HUTCH;

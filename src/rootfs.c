@@ -12,6 +12,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "devices.h"
 #include "err.h"
 #include "resolve.h"
@@ -233,16 +234,22 @@ struct source {
     bool detached;
 };
 
-/* PATH relative to DIRFD (AT_FDCWD: a path of the host; "" : DIRFD itself). -errno. */
-static int take_source(int dirfd, const char *path, struct source *s)
+/* PATH relative to DIRFD (AT_FDCWD: a path of the host; "" : DIRFD itself), with the mounts
+ * below it, or (take_source_top) without. -errno. */
+static int take_source_flags(int dirfd, const char *path, unsigned rec, struct source *s)
 {
     s->detached = sys_new_mount_api();
     if (s->detached)
-        s->fd = sys_open_tree(dirfd, path, SYS_OPEN_TREE_CLONE | SYS_AT_RECURSIVE |
+        s->fd = sys_open_tree(dirfd, path, SYS_OPEN_TREE_CLONE | rec |
                                                SYS_OPEN_TREE_CLOEXEC | (*path ? 0 : AT_EMPTY_PATH));
     else
         s->fd = *path ? openat(dirfd, path, O_PATH | O_CLOEXEC) : fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
     return s->fd < 0 ? -errno : 0;
+}
+
+static int take_source(int dirfd, const char *path, struct source *s)
+{
+    return take_source_flags(dirfd, path, SYS_AT_RECURSIVE, s);
 }
 
 static void drop_source(struct source *s)
@@ -297,8 +304,9 @@ static int mount_fs(int target, const char *type, unsigned long flags, const cha
     int fs SYS_AUTO_CLOSE = sys_fsopen(type, SYS_FSOPEN_CLOEXEC);
     if (fs < 0)
         return -errno;
-    char buf[128];
-    snprintf(buf, sizeof buf, "%s", opts ? opts : "");
+    char buf[1024];
+    if (snprintf(buf, sizeof buf, "%s", opts ? opts : "") >= (int)sizeof buf)
+        return -E2BIG;
     char *save = NULL;
     for (char *o = strtok_r(buf, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
         char *v = strchr(o, '=');
@@ -417,9 +425,24 @@ static int detached_image(const struct rootfs_plan *p, unsigned attrs)
     return mnt;
 }
 
+/* A description's read-only root is made read-only once its mounts are made (their mount
+ * points may be missing from the image: enter_described makes them first). */
 static unsigned long root_flags(const struct rootfs_plan *p)
 {
-    return (p->ro ? MS_RDONLY : 0) | (p->harden ? HARD_FLAGS : 0);
+    return (p->ro && !p->more ? MS_RDONLY : 0) | (p->harden ? HARD_FLAGS : 0);
+}
+
+/* The root mount itself read-only, not the mounts on it. */
+static int root_read_only(int root)
+{
+    if (sys_new_mount_api()) {
+        struct sys_mount_attr a = {.attr_set = SYS_MOUNT_ATTR_RDONLY};
+        return sys_mount_setattr(root, "", AT_EMPTY_PATH, &a) < 0 ? -errno : 0;
+    }
+    if (mount(NULL, sys_fd_path(root).s, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | kept_flags(root),
+              NULL) < 0)
+        return -errno;
+    return 0;
 }
 
 /* The root at STAGING: the image, the directory DIR, or the parent's detached mount. Returns
@@ -710,8 +733,12 @@ static void drop_all(struct sources *s)
     free(s->devices);
 }
 
+static int enter_described(const struct rootfs_plan *p);
+
 int rootfs_enter(const struct rootfs_plan *p)
 {
+    if (p->more && p->more->given)
+        return enter_described(p);
     struct sources src = {.dir = {-1, false}};
     int root SYS_AUTO_CLOSE = -1, proc SYS_AUTO_CLOSE = -1, sys SYS_AUTO_CLOSE = -1, r;
     bool host_dev = p->host_devices || p->harden;
@@ -778,6 +805,11 @@ int rootfs_detached_root(const struct rootfs_plan *p, pid_t pid, int *fd)
     }
     if (mnt < 0)
         return mnt;
+    /* An OCI root is the engine's, shifted as it wants it: no idmapped mount. */
+    if (p->more) {
+        *fd = mnt;
+        return 0;
+    }
     /* Best effort: kernels before 5.12, and some filesystems, have no idmapped mounts; then
      * the image's files show as owned by nobody inside. */
     char path[64];
@@ -790,5 +822,286 @@ int rootfs_detached_root(const struct rootfs_plan *p, pid_t pid, int *fd)
         close(userns);
     }
     *fd = mnt;
+    return 0;
+}
+
+/* ---- a description's own mounts (OCI) ---- */
+
+/* The default nodes in the /dev at DEV: made with mknod, or bound from the host's (HOST, in a
+ * user namespace), and the usual links. Then the description's own nodes (DEVS). */
+static int described_dev(int root, int dev, struct source *host, const struct device_spec *devs,
+                         size_t n_devs)
+{
+    int r;
+    for (size_t i = 0; i < N_DEV_NODES; i++) {
+        const char *name = dev_nodes[i].name;
+        if (host) {
+            int node SYS_AUTO_CLOSE = -1;
+            if ((r = target_in(dev, name, false, "/dev", &node)) < 0)
+                return r;
+            if ((r = attach(&host[i], node, MS_NOSUID | MS_NOEXEC, NULL)) < 0)
+                return err_set(-r, "bind /dev/%s", name);
+        } else if (mknodat(dev, name, S_IFCHR | 0666,
+                           makedev(dev_nodes[i].major, dev_nodes[i].minor)) < 0 && errno != EEXIST) {
+            return err_set(errno, "mknod /dev/%s", name);
+        }
+    }
+    for (size_t i = 0; i < sizeof dev_links / sizeof dev_links[0]; i++)
+        if (symlinkat(dev_links[i].target, dev, dev_links[i].name) < 0 && errno != EEXIST)
+            return err_set(errno, "symlink /dev/%s", dev_links[i].name);
+    for (size_t i = 0; i < n_devs; i++) {
+        const struct device_spec *d = &devs[i];
+        const char *slash = strrchr(d->path, '/');
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - d->path), d->path);
+        int at SYS_AUTO_CLOSE = resolve_mkdirs(root, dir[0] ? dir : "/", 0755);
+        if (at < 0)
+            return inside_error(at, "linux.devices", d->path);
+        int parent SYS_AUTO_CLOSE = openat(at, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (parent < 0)
+            return err_set(errno, "linux.devices %s", d->path);
+        unlinkat(parent, slash + 1, 0); /* a default node of the same name gives way */
+        mode_t type = d->type == 'b' ? S_IFBLK : S_IFCHR;
+        if (mknodat(parent, slash + 1, type | 0600, makedev(d->major, d->minor)) < 0)
+            return err_set(errno, "linux.devices: mknod %s", d->path);
+        if (fchownat(parent, slash + 1, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+            fchmodat(parent, slash + 1, d->mode, 0) < 0)
+            return err_set(errno, "linux.devices: mode and owner of %s", d->path);
+    }
+    return 0;
+}
+
+struct described_sources {
+    struct source root, dev[N_DEV_NODES], *mounts;
+    struct source cg[CGROUP_MAX_DIRS];
+    char cg_names[CGROUP_MAX_DIRS][64];
+    size_t n_cg;
+    bool host_dev;
+};
+
+static void drop_described(struct described_sources *s, size_t n_mounts)
+{
+    drop_source(&s->root);
+    for (size_t i = 0; i < N_DEV_NODES; i++)
+        drop_source(&s->dev[i]);
+    for (size_t i = 0; s->mounts && i < n_mounts; i++)
+        drop_source(&s->mounts[i]);
+    for (size_t i = 0; i < s->n_cg; i++)
+        drop_source(&s->cg[i]);
+    free(s->mounts);
+}
+
+static int take_described(const struct rootfs_plan *p, struct described_sources *s)
+{
+    const struct spec_more *m = p->more;
+    int r;
+    /* The trees the container can write: its read-write binds, and the root when writable. */
+    const char **trees = calloc(m->n_mounts + 1, sizeof *trees);
+    if (!trees)
+        return err_set(ENOMEM, "rootfs");
+    size_t n_trees = 0;
+    for (size_t i = 0; i < m->n_mounts; i++)
+        if (m->mounts[i].bind && !(m->mounts[i].flags & MS_RDONLY))
+            trees[n_trees++] = m->mounts[i].source;
+    if (!p->ro && p->root_fd < 0)
+        trees[n_trees++] = p->image;
+    r = p->root_fd < 0 ? take_host(p->image, trees, n_trees, "root.path", &s->root) : 0;
+    for (size_t i = 0; r == 0 && i < m->n_mounts; i++) {
+        const struct mount_spec *ms = &m->mounts[i];
+        if (!ms->bind)
+            continue;
+        s->mounts[i].fd = -1;
+        int fd SYS_AUTO_CLOSE = resolve_host(ms->source, trees, n_trees, O_PATH);
+        r = fd < 0 ? fd : take_source_flags(fd, "", ms->flags & MS_REC ? SYS_AT_RECURSIVE : 0,
+                                            &s->mounts[i]);
+        if (r == -ELOOP)
+            r = err_setx(ELOOP, "mounts: bind source %s: a symlink loop, or one out of a "
+                                "directory the container can write: refused", ms->source);
+        else if (r < 0)
+            r = err_set(-r, "mounts: bind source %s", ms->source);
+    }
+    free(trees);
+    for (size_t i = 0; r == 0 && s->host_dev && i < N_DEV_NODES; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/dev/%s", dev_nodes[i].name);
+        if ((r = take_source(AT_FDCWD, path, &s->dev[i])) < 0)
+            r = err_set(-r, "host device %s", path);
+    }
+    if (r == 0 && m->cgroup_path) {
+        char dirs[CGROUP_MAX_DIRS][512];
+        int n = cgroup_dirs_path(m->cgroup_path, dirs, s->cg_names, CGROUP_MAX_DIRS);
+        for (int i = 0; i < n; i++) {
+            if (take_source_flags(AT_FDCWD, dirs[i], 0, &s->cg[s->n_cg]) < 0)
+                continue;
+            if (s->n_cg != (size_t)i)
+                memcpy(s->cg_names[s->n_cg], s->cg_names[i], sizeof s->cg_names[0]);
+            s->n_cg++;
+        }
+    }
+    return r;
+}
+
+static int described_mount(int root, const struct mount_spec *ms, struct described_sources *s,
+                           size_t i, int *dev_fd)
+{
+    int r, t SYS_AUTO_CLOSE = -1, top SYS_AUTO_CLOSE = -1;
+    unsigned long fl = ms->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+    if (ms->bind) {
+        struct stat st;
+        if (fstat(s->mounts[i].fd, &st) < 0)
+            return err_set(errno, "mounts: %s", ms->source);
+        if ((r = target_in(root, ms->dst, S_ISDIR(st.st_mode), "mounts: destination", &t)) < 0)
+            return r;
+        if ((r = attach(&s->mounts[i], t, fl, &top)) < 0)
+            return err_set(-r, "mounts: bind %s to %s", ms->source, ms->dst);
+    } else if (strcmp(ms->type, "cgroup") == 0 || strcmp(ms->type, "cgroup2") == 0) {
+        if ((r = target_in(root, ms->dst, true, "mounts: destination", &t)) < 0)
+            return r;
+        bool v2_only = s->n_cg == 1 && !s->cg_names[0][0];
+        if (v2_only) {
+            if ((r = attach(&s->cg[0], t, fl | MS_NOSUID | MS_NODEV | MS_NOEXEC, &top)) < 0)
+                return err_set(-r, "mounts: %s (the container's cgroup)", ms->dst);
+        } else {
+            if ((r = mount_fs(t, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755", &top)) < 0)
+                return err_set(-r, "mounts: tmpfs for the cgroups on %s", ms->dst);
+            for (size_t k = 0; k < s->n_cg; k++) {
+                int d SYS_AUTO_CLOSE = -1;
+                if (!s->cg_names[k][0] || (r = target_in(top, s->cg_names[k], true, "cgroup", &d)) < 0 ||
+                    (r = attach(&s->cg[k], d, fl | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) < 0) {
+                    if (r < 0)
+                        return err_set(-r, "mounts: cgroup %s on %s", s->cg_names[k], ms->dst);
+                }
+            }
+            if (fl & MS_RDONLY) {
+                struct sys_mount_attr a = {.attr_set = SYS_MOUNT_ATTR_RDONLY};
+                if (sys_new_mount_api())
+                    sys_mount_setattr(top, "", AT_EMPTY_PATH, &a);
+            }
+        }
+    } else {
+        if ((r = target_in(root, ms->dst, true, "mounts: destination", &t)) < 0)
+            return r;
+        r = mount_fs(t, ms->type, fl, ms->data, &top);
+        if (r == -EPERM && strcmp(ms->type, "sysfs") == 0) {
+            /* In a user namespace without a network namespace of its own: the host's. */
+            struct source host;
+            if ((r = take_source(AT_FDCWD, "/sys", &host)) == 0)
+                r = attach(&host, t, fl | MS_RDONLY, &top);
+            drop_source(&host);
+        }
+        if (r == -EINVAL && strcmp(ms->type, "devpts") == 0)
+            r = mount_fs(t, "devpts", fl, "newinstance,ptmxmode=0666", &top);
+        if (r < 0)
+            return err_set(-r, "mounts: %s on %s%s%s", ms->type, ms->dst, ms->data ? " with " : "",
+                           ms->data ? ms->data : "");
+    }
+    if (ms->propagation && mount(NULL, sys_fd_path(top).s, NULL, ms->propagation, NULL) < 0)
+        return err_set(errno, "mounts: propagation of %s", ms->dst);
+    if (strcmp(ms->dst, "/dev") == 0 && !ms->bind) {
+        if (*dev_fd >= 0)
+            close(*dev_fd);
+        *dev_fd = sys_take_fd(&top);
+    }
+    return 0;
+}
+
+static int mask_described(int root, const struct spec_more *m);
+
+static int enter_described(const struct rootfs_plan *p)
+{
+    const struct spec_more *m = p->more;
+    struct described_sources src = {.root = {-1, false}, .host_dev = p->host_devices};
+    for (size_t i = 0; i < N_DEV_NODES; i++)
+        src.dev[i].fd = -1;
+    int root SYS_AUTO_CLOSE = -1, dev SYS_AUTO_CLOSE = -1, r;
+    src.mounts = calloc(m->n_mounts + 1, sizeof *src.mounts);
+    if (!src.mounts)
+        return err_set(ENOMEM, "rootfs");
+    for (size_t i = 0; i <= m->n_mounts; i++)
+        src.mounts[i].fd = -1;
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+        r = err_set(errno, "make the mount namespace private");
+        goto out;
+    }
+    if ((r = take_described(p, &src)) < 0)
+        goto out;
+    const char *staging = pick_staging();
+    if (!staging) {
+        r = err_setx(ENOENT, "no directory to stage the root on (create /tmp)");
+        goto out;
+    }
+    if ((r = root = mount_root(p, &src.root, staging)) < 0 ||
+        (r = set_propagation(root, MS_UNBINDABLE)) < 0)
+        goto out;
+    for (size_t i = 0; i < m->n_mounts; i++)
+        if ((r = described_mount(root, &m->mounts[i], &src, i, &dev)) < 0)
+            goto out;
+    if (dev >= 0 && (r = described_dev(root, dev, src.host_dev ? src.dev : NULL, p->devices,
+                                       p->n_devices)) < 0)
+        goto out;
+    if ((r = mask_described(root, m)) < 0)
+        goto out;
+    if (p->ro && (r = root_read_only(root)) < 0) {
+        r = err_set(-r, "make the root read-only (root.readonly)");
+        goto out;
+    }
+    if ((r = set_propagation(root, MS_PRIVATE)) == 0)
+        r = pivot(root);
+    if (r == 0 && m->root_propagation && mount(NULL, "/", NULL, m->root_propagation, NULL) < 0)
+        r = err_set(errno, "linux.rootfsPropagation");
+out:
+    drop_described(&src, m->n_mounts);
+    return r < 0 ? r : 0;
+}
+
+int rootfs_protect(const struct spec_more *m)
+{
+    int root SYS_AUTO_CLOSE = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return err_set(errno, "open /");
+    int r;
+    for (size_t i = 0; i < m->n_readonly; i++) {
+        int t SYS_AUTO_CLOSE = resolve_open(root, m->readonly[i], O_PATH | O_NOFOLLOW, 0);
+        if (t == -ENOENT)
+            continue;
+        struct source s = {-1, false};
+        r = t < 0 ? t : take_source(t, "", &s);
+        if (r == 0)
+            r = attach(&s, t, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+        drop_source(&s);
+        if (r < 0)
+            return err_set(-r, "linux.readonlyPaths: %s", m->readonly[i]);
+    }
+    return 0;
+}
+
+/* linux.maskedPaths, before the pivot (the host's /dev/null is in view then, and the image's own
+ * /dev/null could be anything): a file covered with it, a directory with an empty read-only
+ * tmpfs; each path resolved inside ROOT, a missing one skipped. */
+static int mask_described(int root, const struct spec_more *m)
+{
+    for (size_t i = 0; i < m->n_masked; i++) {
+        int r, t SYS_AUTO_CLOSE = resolve_open(root, m->masked[i], O_PATH | O_NOFOLLOW, 0);
+        if (t == -ENOENT || t == -ENOTDIR)
+            continue;
+        struct stat st;
+        if (t < 0 || fstat(t, &st) < 0)
+            return err_set(t < 0 ? -t : errno, "linux.maskedPaths: %s", m->masked[i]);
+        if (S_ISDIR(st.st_mode)) {
+            r = mount_fs(t, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0", NULL);
+        } else {
+            struct source s = {-1, false};
+            struct stat null;
+            r = take_source(AT_FDCWD, "/dev/null", &s);
+            if (r == 0 && (fstat(s.fd, &null) < 0 || !S_ISCHR(null.st_mode) ||
+                           null.st_rdev != makedev(1, 3)))
+                r = -EINVAL; /* the host's /dev/null is no null device */
+            if (r == 0)
+                r = attach(&s, t, MS_RDONLY | MS_NOSUID | MS_NOEXEC, NULL);
+            drop_source(&s);
+        }
+        if (r < 0)
+            return err_set(-r, "linux.maskedPaths: %s", m->masked[i]);
+    }
     return 0;
 }

@@ -23,12 +23,18 @@ struct rootfs_plan {
                                  binds work), /proc masked, /sys read-only; off under
                                  --privileged */
     int root_fd;              /* the root as a detached mount (rootfs_detached_root), or -1 */
+    const struct spec_more *more; /* a description with its own mounts (OCI), or NULL */
 };
 
 /* Build the container's filesystem and make it the root. Every path inside the root is resolved
  * inside it (resolve.h), and every mount goes onto the descriptor the resolver gave. 0 or a
  * negative errno (recorded). */
 int rootfs_enter(const struct rootfs_plan *p);
+
+/* After the pivot (and the sysctls), for a description with its own mounts: the paths it makes
+ * read-only, each resolved inside the root; a path the root lacks is skipped. (Its masked paths
+ * are covered by rootfs_enter, before the pivot.) */
+int rootfs_protect(const struct spec_more *m);
 
 /* From the parent (root of the host), for a child in a user namespace of its own, which may not
  * mount a block device nor make an idmapped mount: the root (image or directory) as a detached

@@ -46,6 +46,8 @@ struct container {
     int out[2];                /* the container's output, when it goes to a log */
     struct tty_relay tty;      /* -t */
     pid_t pid;
+    struct run_create *cr;     /* OCI create, or NULL */
+    bool cg_path;              /* the cgroups are at the description's path (OCI) */
 };
 
 static int check_inputs(struct container *c)
@@ -57,6 +59,8 @@ static int check_inputs(struct container *c)
         return r;
     bool dir = info.type == IMAGE_DIRECTORY;
     c->ro = o->ro;
+    if (o->more.given && !dir)
+        return err_setx(ENOTDIR, "root.path %s: not a directory", o->image);
     if (c->rootless) {
         const char *needs = !dir ? "an image file (loop devices)"
                             : o->net == NET_VETH ? "--net veth"
@@ -83,7 +87,7 @@ static int check_inputs(struct container *c)
         if (stat(o->binds[i].src, &st) < 0)
             return err_set(errno, "--bind source %s", o->binds[i].src);
     for (size_t i = 0; i < o->n_devices; i++)
-        if ((r = devices_stat(&o->devices[i])) < 0)
+        if (!o->devices[i].made && (r = devices_stat(&o->devices[i])) < 0)
             return r;
     if (o->net == NET_VETH) {
         if (o->veth.host_name)
@@ -103,6 +107,17 @@ static int start_child(struct container *c)
         flags |= CLONE_NEWNET;
     if (o->userns || c->rootless)
         flags |= CLONE_NEWUSER;
+    if (o->more.given) {
+        /* The description's namespaces; the cgroup one is made by the child, after its
+         * cgroups are joined. */
+        flags = o->more.namespaces & ~(unsigned long)CLONE_NEWCGROUP;
+        for (size_t i = 0; i < o->more.n_joins; i++)
+            if (o->more.joins[i].type == CLONE_NEWPID) {
+                int r = sys_join_ns(o->more.joins[i].path, CLONE_NEWPID);
+                if (r < 0)
+                    return r;
+            }
+    }
     c->ctx = (struct child_ctx){
         .o = o,
         .chan = c->chan[1],
@@ -117,6 +132,7 @@ static int start_child(struct container *c)
         .premount = (flags & CLONE_NEWUSER) && !c->rootless,
         .root_fd = -1,
         .out_fd = c->out[1],
+        .cr = c->cr,
     };
     pid_t pid = sys_clone(flags);
     if (pid < 0) {
@@ -168,7 +184,13 @@ static void release(struct container *c)
     tty_relay_end(&c->tty);
     if (c->veth_made)
         net_veth_release(c->veth);
-    cgroup_release(&c->cg);
+    if (c->cg_path) {
+        cgroup_close(&c->cg);
+        if (c->o->more.cgroup_path)
+            cgroup_remove_path(c->o->more.cgroup_path);
+    } else {
+        cgroup_release(&c->cg);
+    }
     for (int i = 0; i < 2; i++)
         if (c->chan[i] >= 0)
             close(c->chan[i]);
@@ -218,9 +240,11 @@ int run_container(const struct run_opts *o, const char *name, struct run_hooks *
         if (r == 0)
             hooks->loop = c.loop.legacy ? "LOOP_SET_FD" : "LOOP_CONFIGURE";
     }
-    struct cgroup_limits lim = {o->limits.memory, o->limits.pids, o->limits.cpu_quota_us,
-                                o->limits.cpuset, !o->privileged, o->devices, o->n_devices,
-                                0, 0, 0, !c.ro};
+    struct cgroup_limits lim = {.memory = o->limits.memory, .pids = o->limits.pids,
+                                .cpu_quota_us = o->limits.cpu_quota_us,
+                                .cpuset = o->limits.cpuset, .device_policy = !o->privileged,
+                                .devices = o->devices, .n_devices = o->n_devices,
+                                .image_writable = !c.ro};
     struct stat dev;
     if (r == 0 && c.loop.fd >= 0 && fstat(c.loop.fd, &dev) == 0 && S_ISBLK(dev.st_mode)) {
         lim.image_type = 'b';
@@ -263,6 +287,106 @@ int run_container(const struct run_opts *o, const char *name, struct run_hooks *
         snprintf(size, sizeof size, "%llu MiB", (unsigned long long)(o->limits.memory >> 20));
         err_setx(ENOMEM, "the container hit its memory limit (--memory %s): the kernel killed "
                          "its process", size);
+    }
+    release(&c);
+    return r;
+}
+
+/* OCI create: the child's messages until it is set up (the terminal's master on the way, to the
+ * console socket), then the caller's step, then the child let go on, left running. */
+static int await_ready(struct container *c)
+{
+    for (;;) {
+        struct chan_msg m;
+        int fd = -1;
+        int r = chan_recv(c->chan[0], &m, true, &fd);
+        if (r == 0)
+            return err_setx(EIO, "the container's process ended while it was set up");
+        if (r < 0)
+            return err_set(-r, "read the container's channel");
+        if (m.kind == CHAN_ERROR) {
+            if (fd >= 0)
+                close(fd);
+            m.text[sizeof m.text - 1] = '\0';
+            return err_setx(m.code == 127 ? ENOENT : m.code == 126 ? EACCES : EIO, "%s", m.text);
+        }
+        if (m.kind == CHAN_TTY && fd >= 0) {
+            r = c->cr->console >= 0 ? chan_send(c->cr->console, CHAN_TTY, 0, "", fd) : 0;
+            close(fd);
+            if (r < 0)
+                return err_set(-r, "send the terminal to the console socket");
+            continue;
+        }
+        if (fd >= 0)
+            close(fd);
+        if (m.kind == CHAN_READY)
+            return 0;
+    }
+}
+
+int run_create(const struct run_opts *o, const char *name, struct run_create *cr)
+{
+    struct run_hooks hooks = {.sigfd = -1};
+    struct container c = {.o = o, .hooks = &hooks, .chan = {-1, -1}, .out = {-1, -1},
+                          .image_fd = -1, .pid = -1, .root_fd = -1, .cr = cr,
+                          .loop = {.fd = -1, .file_fd = -1}};
+    snprintf(c.name, sizeof c.name, "%s", name);
+    tty_relay_init(&c.tty, -1);
+    c.rootless = geteuid() != 0;
+    int r = check_inputs(&c);
+    if (r == 0 && c.rootless && o->more.cgroup_path)
+        r = err_setx(EPERM, "linux.cgroupsPath needs root");
+    struct cgroup_limits lim = {
+        .memory = o->limits.memory, .pids = o->limits.pids,
+        .cpu_quota_us = o->limits.cpu_quota_us, .cpuset = o->limits.cpuset,
+        .device_policy = o->more.device_policy, .rules = o->more.device_rules,
+        .devices = o->devices, .n_devices = o->n_devices,
+        .n_rules = o->more.n_device_rules, .cpu_shares = o->more.cpu_shares,
+        .memory_swap = o->more.memory_swap,
+        .cpu_period_us = o->more.cpu_period, .cpu_mems = o->more.cpu_mems,
+        .unified = o->more.unified, .n_unified = o->more.n_unified, .image_writable = !c.ro};
+    if (r == 0 && o->more.cgroup_path) {
+        c.cg_path = true;
+        r = cgroup_create_path(o->more.cgroup_path, &lim, &c.cg);
+    }
+    if (r == 0)
+        r = chan_pair(c.chan);
+    if (r == 0)
+        r = start_child(&c);
+    if (r == 0 && c.ctx.userns)
+        r = prepare_userns(&c);
+    if (r == 0)
+        r = cgroup_add(&c.cg, c.pid);
+    if (r == 0 && o->more.oom_given) {
+        char path[64], v[16];
+        snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int)c.pid);
+        snprintf(v, sizeof v, "%d", o->more.oom_score_adj);
+        if ((r = sys_write_text(AT_FDCWD, path, v)) < 0)
+            r = err_set(-r, "process.oomScoreAdj %s", v);
+    }
+    if (r == 0 && (r = chan_send(c.chan[0], CHAN_GO, 0, NULL, c.root_fd)) < 0)
+        r = err_set(-r, "start the container");
+    if (c.root_fd >= 0) {
+        close(c.root_fd);
+        c.root_fd = -1;
+    }
+    if (r == 0)
+        r = await_ready(&c);
+    if (r == 0 && cr->created)
+        r = cr->created(c.pid, cr->arg);
+    /* Let go: from here the process is on its own (its parent, this one, is about to end; a
+     * subreaper such as containerd's shim or conmon takes it). */
+    if (r == 0 && (r = chan_send(c.chan[0], CHAN_GO, 0, NULL, -1)) < 0)
+        r = err_set(-r, "let the container go on");
+    if (r == 0) {
+        struct chan_msg m;
+        /* It answers with end of file once it no longer dies with this process. */
+        while (chan_recv(c.chan[0], &m, true, NULL) == 1)
+            ;
+        cr->pid = c.pid;
+        c.pid = -1;
+        c.cg_path = false;
+        cgroup_close(&c.cg);
     }
     release(&c);
     return r;

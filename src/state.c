@@ -220,22 +220,9 @@ int state_put_argv(const struct state *st, const char *key, int argc, char **arg
     return r < 0 ? err_set(-r, "state %s/%s", st->dir, key) : 0;
 }
 
-/* When PID started, in clock ticks since boot (/proc/PID/stat, field 22); 0 when unknown. */
 static unsigned long long start_time(pid_t pid)
 {
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    if (sys_read_text(path, buf, sizeof buf) <= 0)
-        return 0;
-    const char *p = strrchr(buf, ')'); /* the command's name may hold anything */
-    if (!p)
-        return 0;
-    unsigned long long t = 0;
-    /* After ") ": state (3), then fields 4 to 21, then starttime (22). */
-    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
-                      "%*d %llu", &t) != 1)
-        return 0;
-    return t;
+    return sys_start_time(pid, NULL);
 }
 
 int state_put_pid(const struct state *st, const char *key, pid_t pid)

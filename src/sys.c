@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "err.h"
 
 static void close_range_slow(unsigned first, unsigned last)
 {
@@ -34,6 +37,53 @@ void sys_close_fds_except(int keep)
     }
     close_between(3, (unsigned)keep - 1);
     close_between((unsigned)keep + 1, ~0U);
+}
+
+void sys_close_fds_from(int first, int keep)
+{
+    if (keep < first) {
+        close_between((unsigned)first, ~0U);
+        return;
+    }
+    if (keep > first)
+        close_between((unsigned)first, (unsigned)keep - 1);
+    close_between((unsigned)keep + 1, ~0U);
+}
+
+unsigned long long sys_start_time(pid_t pid, char *state)
+{
+    char path[64], buf[1024];
+    if (state)
+        *state = 0;
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    if (sys_read_text(path, buf, sizeof buf) <= 0)
+        return 0;
+    const char *p = strrchr(buf, ')'); /* the command's name may hold anything */
+    if (!p || !p[1] || !p[2])
+        return 0;
+    if (state)
+        *state = p[2];
+    unsigned long long t = 0;
+    /* After ") ": state (3), then fields 4 to 21, then starttime (22). */
+    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
+                      "%*d %llu", &t) != 1)
+        return 0;
+    return t;
+}
+
+int sys_join_ns(const char *path, int type)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return err_set(errno, "namespace %s", path);
+    int have = ioctl(fd, _IO(0xb7, 0x3) /* NS_GET_NSTYPE */);
+    if (have >= 0 && have != type) {
+        close(fd);
+        return err_setx(EINVAL, "namespace %s: not of the type it is joined as", path);
+    }
+    int r = sys_setns(fd, type) < 0 ? err_set(errno, "join namespace %s", path) : 0;
+    close(fd);
+    return r;
 }
 
 int sys_write_text(int dirfd, const char *path, const char *text)

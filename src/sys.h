@@ -138,8 +138,18 @@ static inline int sys_pidfd_send_signal(int pidfd, int sig)
     return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
 }
 
+/* When PID started, in clock ticks since boot (/proc/PID/stat, field 22); 0 when unknown.
+ * *STATE, when given, gets its state letter ('R', 'S', 'Z' ...; 0 when unknown). */
+unsigned long long sys_start_time(pid_t pid, char *state);
+
 /* Close every file descriptor from 3 up, except KEEP (may be -1). */
 void sys_close_fds_except(int keep);
+/* Close every descriptor from FIRST up, but KEEP (-1: none). */
+void sys_close_fds_from(int first, int keep);
+/* Join the namespace at PATH (a /proc/PID/ns/ file or a bind of one), which must be of TYPE
+ * (CLONE_NEW*: checked with NS_GET_NSTYPE where the kernel has it, 4.11). 0, or a negative
+ * errno (recorded). */
+int sys_join_ns(const char *path, int type);
 
 /* A descriptor closed when its variable goes out of scope (int fd SYS_AUTO_CLOSE = -1;), unless
  * handed over with sys_take_fd. */

@@ -27,7 +27,11 @@
  *                             once and how many forks the kernel refused
  *   hutch-probe json KEY      stdin must be one valid JSON object (strictly: RFC 8259); print
  *                             its member KEY: a string unescaped, each string of an array on a
- *                             line of its own; exit 1 on invalid JSON, 3 when KEY is missing */
+ *                             line of its own; exit 1 on invalid JSON, 3 when KEY is missing
+ *   hutch-probe syscalls N    N cheap system calls of each kind: getppid, getuid and close(-1),
+ *                             which seccomp profiles allow by name, and personality(0xffffffff),
+ *                             which podman's allows by an argument rule; prints "NAME NS" (ns per
+ *                             call, timed by CLOCK_MONOTONIC, a vDSO call) for each, then "all NS" */
 #include <errno.h>
 #include <grp.h>
 #include <fcntl.h>
@@ -40,6 +44,8 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/personality.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -380,8 +386,86 @@ static int forks(int n, int secs)
     return 0;
 }
 
+/* An engine's console socket (runc's --console-socket): listen at PATH, take the terminal's
+ * master that the runtime sends (SCM_RIGHTS), write INPUT into it, and copy what comes out of
+ * it to stdout until the terminal closes. Prints "tty" first when the fd is a terminal. */
+static int console(const char *path, const char *input)
+{
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+    int l = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) < 0 || listen(l, 1) < 0)
+        return result("console socket", 0);
+    int c = accept(l, NULL, NULL);
+    if (c < 0)
+        return result("accept", 0);
+    char buf[4096], ctl[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = {buf, sizeof buf};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+                       .msg_controllen = sizeof ctl};
+    if (recvmsg(c, &m, 0) < 0)
+        return result("recvmsg", 0);
+    struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+    if (!h || h->cmsg_type != SCM_RIGHTS)
+        return result("no descriptor came", 0);
+    int master;
+    memcpy(&master, CMSG_DATA(h), sizeof master);
+    close(c);
+    close(l);
+    unlink(path);
+    printf("%s\n", isatty(master) ? "tty" : "not-a-tty");
+    fflush(stdout);
+    if (*input && write(master, input, strlen(input)) < 0)
+        return result("write the terminal", 0);
+    ssize_t n;
+    while ((n = read(master, buf, sizeof buf)) > 0)
+        fwrite(buf, 1, (size_t)n, stdout);
+    return 0;
+}
+
+/* syscalls N: each kind in a loop of its own, after a short warm-up. */
+static double ns_since(const struct timespec *a)
+{
+    struct timespec b;
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    return (double)(b.tv_sec - a->tv_sec) * 1e9 + (double)(b.tv_nsec - a->tv_nsec);
+}
+
+static int syscalls(long n)
+{
+    static const struct {
+        const char *name;
+        long nr, arg;
+    } kinds[] = {
+        {"getppid", SYS_getppid, 0},
+        {"getuid", SYS_getuid, 0},
+        {"close", SYS_close, -1},
+        {"personality", SYS_personality, 0xffffffffL},
+    };
+    if (n < 1)
+        return 2;
+    double total = 0;
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        for (long i = 0; i < 1000; i++)
+            syscall(kinds[k].nr, kinds[k].arg, 0, 0);
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        for (long i = 0; i < n; i++)
+            syscall(kinds[k].nr, kinds[k].arg, 0, 0);
+        double ns = ns_since(&t);
+        total += ns;
+        printf("%s %.2f\n", kinds[k].name, ns / (double)n);
+    }
+    printf("all %.2f\n", total / (double)n / (double)(sizeof kinds / sizeof kinds[0]));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "syscalls") == 0)
+        return syscalls(atol(argv[2]));
+    if (argc == 4 && strcmp(argv[1], "console") == 0)
+        return console(argv[2], argv[3]);
     if (argc == 4 && strcmp(argv[1], "forks") == 0)
         return forks(atoi(argv[2]), atoi(argv[3]));
     if (argc == 3 && strcmp(argv[1], "tiocsti") == 0)
