@@ -174,6 +174,18 @@ static int prepare_userns(struct container *c)
     return r;
 }
 
+/* The child, and what the parent prepares for it outside the container before it goes on: its
+ * user namespace's maps (and root), its cgroups. */
+static int spawn(struct container *c)
+{
+    int r = start_child(c);
+    if (r == 0 && c->ctx.userns)
+        r = prepare_userns(c);
+    if (r == 0)
+        r = cgroup_add(&c->cg, c->pid);
+    return r;
+}
+
 static void release(struct container *c)
 {
     if (c->pid > 0) {
@@ -260,12 +272,7 @@ int run_container(const struct run_opts *o, const char *name, struct run_hooks *
     if (r == 0 && hooks->log && !o->tty && pipe2(c.out, O_CLOEXEC) < 0)
         r = err_set(errno, "pipe");
     if (r == 0)
-        r = start_child(&c);
-    /* The parent prepares what lives outside the container, then lets the child go. */
-    if (r == 0 && c.ctx.userns)
-        r = prepare_userns(&c);
-    if (r == 0)
-        r = cgroup_add(&c.cg, c.pid);
+        r = spawn(&c);
     if (r == 0 && o->net == NET_VETH && (r = net_veth_host(&o->veth, c.veth, c.pid)) == 0)
         c.veth_made = true;
     if (r == 0 && !(r = stopped(&c)) && (r = chan_send(c.chan[0], CHAN_GO, 0, NULL, c.root_fd)) < 0)
@@ -352,11 +359,7 @@ int run_create(const struct run_opts *o, const char *name, struct run_create *cr
     if (r == 0)
         r = chan_pair(c.chan);
     if (r == 0)
-        r = start_child(&c);
-    if (r == 0 && c.ctx.userns)
-        r = prepare_userns(&c);
-    if (r == 0)
-        r = cgroup_add(&c.cg, c.pid);
+        r = spawn(&c);
     if (r == 0 && o->more.oom_given) {
         char path[64], v[16];
         snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int)c.pid);

@@ -8,20 +8,9 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
+#include "arch.h"
 #include "err.h"
 
-#if defined(__x86_64__)
-#define THIS_ARCH AUDIT_ARCH_X86_64
-#define X32_SYSCALL_BIT 0x40000000u
-#elif defined(__aarch64__)
-#define THIS_ARCH AUDIT_ARCH_AARCH64
-#elif defined(__arm__)
-#define THIS_ARCH AUDIT_ARCH_ARM
-#elif defined(__i386__)
-#define THIS_ARCH AUDIT_ARCH_I386
-#else
-#error "hutch's seccomp compiler does not know this architecture"
-#endif
 
 /* ---- names ---- */
 

@@ -9,21 +9,10 @@
 #include <sys/syscall.h>
 
 #include "caps.h"
+#include "arch.h"
 #include "err.h"
 #include "sys.h"
 
-#if defined(__x86_64__)
-#define THIS_ARCH AUDIT_ARCH_X86_64
-#define X32_SYSCALL_BIT 0x40000000
-#elif defined(__aarch64__)
-#define THIS_ARCH AUDIT_ARCH_AARCH64
-#elif defined(__arm__)
-#define THIS_ARCH AUDIT_ARCH_ARM
-#elif defined(__i386__)
-#define THIS_ARCH AUDIT_ARCH_I386
-#else
-#error "hutch's seccomp filter does not know this architecture"
-#endif
 
 /* A call some architecture lacks is numbered -1 there and left out of the filter. 32-bit arm
  * knows some time calls only by their _time32 names. */
