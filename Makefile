@@ -31,7 +31,7 @@ CHECK_EXTRA :=
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(BUILD)/hutch $(BUILD)/hutch-oci $(BUILD)/busybox.ext4 $(BUILD)/busybox.sqfs
+all: $(BUILD)/hutch $(BUILD)/hutch-oci $(BUILD)/busybox.ext4 $(BUILD)/busybox.sqfs $(BUILD)/busybox.erofs
 
 $(MUSL_CC): toolchain/setup toolchain/need-packages
 	@toolchain/setup $(ARCH) $(abspath $(TOOLCHAIN))
@@ -55,20 +55,22 @@ $(BUILD)/hutch: $(OBJS) $(MUSL_CC)
 $(BUILD)/hutch-oci: $(BUILD)/hutch
 	@ln -sf hutch $@
 
-# make install [PREFIX=/usr/local] [DESTDIR=...]: the binary and its hutch-oci link.
+# make install [PREFIX=/usr/local] [DESTDIR=...]: the binary, its hutch-oci link, and the
+# host-side image converter tools/hutch-image.
 PREFIX ?= /usr/local
 install: $(BUILD)/hutch
 	@mkdir -p $(DESTDIR)$(PREFIX)/bin
 	@cp $(BUILD)/hutch $(DESTDIR)$(PREFIX)/bin/hutch.new && mv -f $(DESTDIR)$(PREFIX)/bin/hutch.new $(DESTDIR)$(PREFIX)/bin/hutch
 	@ln -sf hutch $(DESTDIR)$(PREFIX)/bin/hutch-oci
-	@echo "  INSTALL $(DESTDIR)$(PREFIX)/bin/hutch, hutch-oci"
+	@cp tools/hutch-image $(DESTDIR)$(PREFIX)/bin/hutch-image.new && mv -f $(DESTDIR)$(PREFIX)/bin/hutch-image.new $(DESTDIR)$(PREFIX)/bin/hutch-image
+	@echo "  INSTALL $(DESTDIR)$(PREFIX)/bin/hutch, hutch-oci, hutch-image (host side)"
 
 # The target's static BusyBox: the host's for x86_64, unpacked from the target's package otherwise.
 $(BUILD)/busybox: $(MUSL_CC)
 	@mkdir -p $(@D)
 	@toolchain/busybox $(ARCH) $@
 
-$(BUILD)/busybox.ext4 $(BUILD)/busybox.sqfs &: $(BUILD)/busybox rootfs/build $(wildcard rootfs/etc/*)
+$(BUILD)/busybox.ext4 $(BUILD)/busybox.sqfs $(BUILD)/busybox.erofs &: $(BUILD)/busybox rootfs/build $(wildcard rootfs/etc/*)
 	@rootfs/build $(BUILD)/busybox $(BUILD)
 
 # A test tool that runs inside containers (tests/e2e/probe.c); not part of hutch.
@@ -142,7 +144,8 @@ e2e: all $(BUILD)/hutch-probe
 	@HUTCH=$(abspath $(BUILD)/hutch) IMAGES=$(abspath $(BUILD)) tests/e2e/run.sh
 
 # What the end-to-end tests use on the host beyond BusyBox.
-E2E_PACKAGES := e2fsprogs util-linux iproute2 strace squashfs-tools erofs-utils
+E2E_PACKAGES := e2fsprogs util-linux iproute2 strace squashfs-tools erofs-utils \
+	skopeo umoci buildah jq cryptsetup-bin
 
 # README.md documents every flag that `hutch run --help` lists.
 docs-check: $(BUILD)/hutch

@@ -8,7 +8,8 @@
 #include <stdint.h>
 
 enum chan_kind { CHAN_GO = 1, CHAN_ERROR = 2, CHAN_TTY = 3 /* carries the -t master */,
-                 CHAN_READY = 4 /* OCI create: set up, waiting for start; a GO lets it go on */ };
+                 CHAN_READY = 4 /* OCI create: set up, waiting for start; a GO lets it go on */,
+                 CHAN_IMAGE = 5 /* the image's config file (passed), code: its stop signal */ };
 
 struct chan_msg {
     int32_t kind;

@@ -17,8 +17,10 @@
 #include "channel.h"
 #include "command.h"
 #include "err.h"
+#include "imgconf.h"
 #include "init.h"
 #include "net.h"
+#include "resolve.h"
 #include "rootfs.h"
 #include "run.h"
 #include "spec.h"
@@ -41,7 +43,41 @@ void child_rootfs_plan(const struct child_ctx *c, struct rootfs_plan *plan)
         .harden = !o->privileged && !o->more.given, /* a description's own flags, as given */
         .root_fd = c->root_fd,
         .more = o->more.given ? &o->more : NULL,
+        .overlay = o->overlay,
+        .tmpfs = o->tmpfs,
+        .n_tmpfs = o->n_tmpfs,
     };
+}
+
+/* The image's own config (IMGCONF_PATH, from hutch-image), read inside the root, which is the
+ * image's: a regular file only (not a FIFO, device or magic link), bounded. *FD stays open on it
+ * for the parent. -ENOENT (no message) when the image has none. */
+static int read_image_conf(struct image_conf *ic, int *fd)
+{
+    int root SYS_AUTO_CLOSE = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return err_set(errno, "open the root");
+    int f = resolve_open(root, IMGCONF_PATH, O_RDONLY | O_NONBLOCK, 0);
+    if (f == -ENOENT)
+        return -ENOENT;
+    if (f < 0)
+        return err_set(-f, "image config %s", IMGCONF_PATH);
+    struct stat st;
+    if (fstat(f, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(f);
+        return err_setx(EINVAL, "image config %s: not a regular file: refused", IMGCONF_PATH);
+    }
+    char *buf = malloc(IMGCONF_MAX + 1);
+    ssize_t n = buf ? pread(f, buf, IMGCONF_MAX + 1, 0) : -1;
+    int r = n < 0 ? err_set(errno ? errno : ENOMEM, "read %s", IMGCONF_PATH)
+                  : imgconf_parse(buf, (size_t)n, ic);
+    free(buf);
+    if (r < 0) {
+        close(f);
+        return r;
+    }
+    *fd = f;
+    return 0;
 }
 
 static int setup_inside(const struct child_ctx *c, struct command *cmd)
@@ -66,12 +102,29 @@ static int setup_inside(const struct child_ctx *c, struct command *cmd)
         return err_set(errno, "sethostname %s", c->hostname);
     if ((r = net_setup_inside(o)) < 0)
         return r;
+    /* The command and its settings: the image's config with the command line's over it. This
+     * process execs (or becomes init) next, so what they point to is never freed. */
+    static struct image_conf ic;
+    static struct effective e;
+    int conf_fd = -1;
+    r = read_image_conf(&ic, &conf_fd);
+    if (r < 0 && r != -ENOENT)
+        return err_context("image %s", o->image), r;
+    if ((r = imgconf_apply(conf_fd >= 0 ? &ic : NULL, o, &e)) < 0)
+        return r;
+    if (conf_fd >= 0) {
+        /* The parent reads the same file: what `hutch stop` sends, and what inspect shows. */
+        r = chan_send(c->chan, CHAN_IMAGE, e.stop_signal, "", conf_fd);
+        close(conf_fd);
+        if (r < 0)
+            return err_set(-r, "tell hutch the image's config");
+    }
     struct command_spec spec = {
-        .argv = o->argv,
-        .user = o->user,
-        .workdir = o->workdir,
-        .env = o->env,
-        .n_env = o->n_env,
+        .argv = e.argv,
+        .user = e.user,
+        .workdir = e.workdir,
+        .env = e.env,
+        .n_env = e.n_env,
         .hostname = c->hostname,
         .chan = c->chan,
         .tty = o->tty,

@@ -15,6 +15,7 @@
 #include "command.h"
 #include "devices.h"
 #include "err.h"
+#include "verity.h"
 
 enum opt_id {
     O_HELP = 1,
@@ -55,6 +56,11 @@ enum opt_id {
     O_DEVICE,
     O_TTY,
     O_INTERACTIVE,
+    O_ENTRYPOINT,
+    O_OVERLAY,
+    O_TMPFS,
+    O_VERITY,
+    O_VERITY_FILE,
 };
 
 struct cli_option {
@@ -72,6 +78,11 @@ static const struct cli_option run_options[] = {
     {"workdir", 'w', "DIR", O_WORKDIR, "working directory of the command (default /)"},
     {"user", 'u', "UID[:GID]", O_USER, "run the command as this user (number or name in the image)"},
     {"ro", 0, NULL, O_RO, "mount the root filesystem read-only"},
+    {"entrypoint", 0, "CMD", O_ENTRYPOINT, "run CMD instead of the image's entrypoint (\"\": none)"},
+    {"overlay", 0, "tmpfs|DIR", O_OVERLAY, "writable layer over a read-only root: forgotten (tmpfs) or kept in DIR"},
+    {"tmpfs", 0, "DST[:OPTS]", O_TMPFS, "a tmpfs at DST (OPTS: size=N, mode=OCTAL, exec; repeatable)"},
+    {"verity", 0, "ROOTHASH", O_VERITY, "check the image with dm-verity against ROOTHASH (64 hex; implies --ro)"},
+    {"verity-file", 0, "FILE", O_VERITY_FILE, "the same, with the root hash read from FILE (IMAGE.roothash)"},
     {"bind", 'v', "SRC:DST[:ro]", O_BIND, "bind-mount host path SRC at DST (repeatable)"},
     {"device", 0, "HOST[:CTR][:rwm]", O_DEVICE, "give the container the host's device node HOST (repeatable)"},
     {"tty", 't', NULL, O_TTY, "give the command a pseudo-terminal (the caller's terminal relayed)"},
@@ -216,10 +227,11 @@ static void print_options(FILE *out, const struct cli_option *table)
 
 void cli_usage(FILE *out)
 {
-    fputs("Usage: hutch run [OPTIONS] IMAGE [--] COMMAND [ARG...]\n"
+    fputs("Usage: hutch run [OPTIONS] IMAGE [--] [COMMAND [ARG...]]\n"
           "       hutch run --config FILE [OPTIONS] [IMAGE [COMMAND...]]\n"
           "Run COMMAND in new namespaces with IMAGE (ext2/3/4, squashfs or erofs image file, or a\n"
-          "directory) as its root filesystem.\n\nOptions:\n",
+          "directory) as its root filesystem. Without COMMAND: the image's entrypoint and cmd\n"
+          "(from hutch-image's /.hutch/image.conf).\n\nOptions:\n",
           out);
     print_options(out, run_options);
     fputs("\nExit status: the command's own; 128+N if it died of signal N; 125 if hutch failed;\n"
@@ -324,25 +336,25 @@ int cli_parse_bind(const char *spec, struct bind_spec *b)
     return 0;
 }
 
-static int check_user(const char *u)
+int cli_check_user(const char *what, const char *u)
 {
     /* UID[:GID], each a number (0 to 4294967294) or a name; names resolved inside the
      * container. */
     size_t n = strlen(u);
     if (n == 0 || n > 130 || u[0] == ':' || u[n - 1] == ':' || strchr(u, ':') != strrchr(u, ':'))
-        return err_setx(EINVAL, "--user '%s': expected UID[:GID]", u);
+        return err_setx(EINVAL, "%s '%s': expected UID[:GID]", what, u);
     for (const char *part = u; part; part = strchr(part, ':') ? strchr(part, ':') + 1 : NULL) {
         size_t len = strcspn(part, ":");
         char one[70];
         unsigned long id;
         if (len > 64)
-            return err_setx(EINVAL, "--user '%s': a name has at most 64 characters", u);
+            return err_setx(EINVAL, "%s '%s': a name has at most 64 characters", what, u);
         snprintf(one, sizeof one, "%.*s", (int)len, part);
         if (strspn(one, "0123456789") == len && command_parse_id(one, &id) < 0)
-            return err_setx(EINVAL, "--user '%s': an ID is a number from 0 to 4294967294", u);
+            return err_setx(EINVAL, "%s '%s': an ID is a number from 0 to 4294967294", what, u);
         for (const char *c = one; *c; c++)
             if (!isalnum((unsigned char)*c) && !strchr("_.-", *c))
-                return err_setx(EINVAL, "--user '%s': expected UID[:GID]", u);
+                return err_setx(EINVAL, "%s '%s': expected UID[:GID]", what, u);
     }
     return 0;
 }
@@ -401,6 +413,57 @@ static int parse_size(const char *what, const char *v, uint64_t min, uint64_t *o
     if (*out < min)
         return err_setx(EINVAL, "%s '%s': at least %llu MiB", what, v,
                         (unsigned long long)(min >> 20));
+    return 0;
+}
+
+int cli_parse_tmpfs(const char *spec, struct tmpfs_spec *t)
+{
+    /* Docker's defaults: mode 1777, noexec, nosuid, nodev; no size (half of the memory). */
+    const char *colon = strchr(spec, ':');
+    size_t dst_len = colon ? (size_t)(colon - spec) : strlen(spec);
+    char opts[256] = "", data[128] = "mode=1777";
+    if (colon && snprintf(opts, sizeof opts, "%s", colon + 1) >= (int)sizeof opts)
+        return err_setx(EINVAL, "--tmpfs '%s': options too long", spec);
+    uint64_t size = 0;
+    unsigned mode = 01777;
+    bool exec = false;
+    char *save = NULL;
+    for (char *w = strtok_r(opts, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+        char *end;
+        if (strncmp(w, "size=", 5) == 0) {
+            if (parse_size("--tmpfs size", w + 5, 4096, &size) < 0)
+                return -EINVAL;
+        } else if (strncmp(w, "mode=", 5) == 0) {
+            errno = 0;
+            unsigned long m = strtoul(w + 5, &end, 8);
+            if (!w[5] || *end || errno || m > 07777)
+                return err_setx(EINVAL, "--tmpfs '%s': mode is an octal number such as 1777",
+                                spec);
+            mode = (unsigned)m;
+        } else if (strcmp(w, "exec") == 0 || strcmp(w, "noexec") == 0) {
+            exec = w[0] == 'e';
+        } else {
+            return err_setx(EINVAL, "--tmpfs '%s': unknown option '%s' (size=N, mode=OCTAL, "
+                                    "exec)", spec, w);
+        }
+    }
+    snprintf(data, sizeof data, "mode=%o", mode);
+    if (size)
+        snprintf(data + strlen(data), sizeof data - strlen(data), ",size=%llu",
+                 (unsigned long long)size);
+    char *dst = strndup(spec, dst_len);
+    if (!dst)
+        return err_set(ENOMEM, "--tmpfs");
+    int r = check_container_path("--tmpfs", dst);
+    if (r == 0 && dst[strspn(dst, "/")] == '\0')
+        r = err_setx(EINVAL, "--tmpfs '%s': the destination cannot be / (use --overlay tmpfs)",
+                     spec);
+    if (r < 0 || !(t->data = strdup(data))) {
+        free(dst);
+        return r < 0 ? r : err_set(ENOMEM, "--tmpfs");
+    }
+    t->dst = dst;
+    t->exec = exec;
     return 0;
 }
 
@@ -480,9 +543,36 @@ static int apply_run_option(struct run_opts *o, struct cap_changes *cc, int id, 
         return check_container_path("--workdir", v);
     case O_USER:
         o->user = v;
-        return check_user(v);
+        return cli_check_user("--user", v);
     case O_RO:
         o->ro = true;
+        return 0;
+    case O_ENTRYPOINT:
+        o->entrypoint = v;
+        return 0;
+    case O_OVERLAY:
+        o->overlay = v;
+        if (strcmp(v, "tmpfs") != 0 && v[0] != '/')
+            return err_setx(EINVAL, "--overlay '%s': expected tmpfs or an absolute directory", v);
+        return 0;
+    case O_TMPFS: {
+        struct tmpfs_spec t;
+        if ((r = cli_parse_tmpfs(v, &t)) < 0)
+            return r;
+        if ((r = append(&o->tmpfs, &o->n_tmpfs, sizeof t, &t)) < 0) {
+            free((char *)t.dst);
+            free((char *)t.data);
+        }
+        return r;
+    }
+    case O_VERITY:
+        o->verity = v;
+        if (!verity_roothash_ok(v))
+            return err_setx(EINVAL, "--verity '%s': expected the root hash, 64 hex digits (as "
+                                    "hutch-image prints it)", v);
+        return 0;
+    case O_VERITY_FILE:
+        o->verity_file = v;
         return 0;
     case O_DEVICE: {
         struct device_spec d;
@@ -797,8 +887,6 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, FILE *out)
     }
     if (!o->image)
         return err_setx(EINVAL, "no IMAGE given (usage: hutch run [OPTIONS] IMAGE COMMAND...)");
-    if (!o->argv)
-        return err_setx(EINVAL, "no COMMAND given (usage: hutch run [OPTIONS] IMAGE COMMAND...)");
     /* Docker's order: ALL first, then the named ones; a drop beats an add. */
     o->caps = cc.drop_all ? 0 : CAPS_DEFAULT;
     o->caps_all = cc.add_all || o->privileged;
@@ -910,7 +998,7 @@ int cli_parse_exec(int argc, char **argv, struct exec_opts *e, FILE *out)
             break;
         case O_USER:
             e->user = v;
-            if (check_user(v) < 0)
+            if (cli_check_user("--user", v) < 0)
                 return -EINVAL;
             break;
         case O_TTY:
@@ -998,6 +1086,11 @@ void run_opts_free(struct run_opts *o)
         free((char *)o->binds[i].dst);
     }
     free(o->binds);
+    for (size_t i = 0; i < o->n_tmpfs; i++) {
+        free((char *)o->tmpfs[i].dst);
+        free((char *)o->tmpfs[i].data);
+    }
+    free(o->tmpfs);
     for (size_t i = 0; i < o->n_devices; i++)
         devices_spec_free(&o->devices[i]);
     free(o->devices);

@@ -59,6 +59,10 @@ int cli_check_ifname(const char *what, const char *name);
 
 /* Pure value parsers, exposed for the unit tests. */
 int cli_parse_bind(const char *spec, struct bind_spec *b);
+/* DST[:size=N,mode=OCTAL,exec]: T's strings malloc'd (the tmpfs's mount data in T->data). */
+int cli_parse_tmpfs(const char *spec, struct tmpfs_spec *t);
+/* UID[:GID] or NAME[:GROUP]; WHAT names it in the message. 0 or -EINVAL (recorded). */
+int cli_check_user(const char *what, const char *u);
 
 void cli_usage(FILE *out);
 

@@ -166,6 +166,36 @@ int control_inspect(const struct ctl_opts *c)
         printf(i ? ", " : "");
         json_string(buf + i);
     }
-    printf("]\n}\n");
+    printf("]");
+    /* What runs, and where each part came from (the image's config, the command line). */
+    char cmd[4096], v[512];
+    int m = state_peek(c->name, "command", cmd, sizeof cmd);
+    if (m >= 0) {
+        printf(",\n  \"command\": [");
+        for (int i = 0; i < m; i += (int)strlen(cmd + i) + 1) {
+            printf(i ? ", " : "");
+            json_string(cmd + i);
+        }
+        printf("]");
+    }
+    if (state_peek(c->name, "stop-signal", v, sizeof v) > 0)
+        printf(",\n  \"stop-signal\": %d", atoi(v));
+    if (state_peek(c->name, "origin", v, sizeof v) > 0) {
+        printf(",\n  \"origin\": {");
+        char *save = NULL;
+        int k = 0;
+        for (char *w = strtok_r(v, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+            char *eq = strchr(w, '=');
+            if (!eq)
+                continue;
+            *eq = '\0';
+            printf(k++ ? ", " : "");
+            json_string(w);
+            printf(": ");
+            json_string(eq + 1);
+        }
+        printf("}");
+    }
+    printf("\n}\n");
     return 0;
 }

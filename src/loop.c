@@ -16,8 +16,18 @@
 
 enum loop_method loop_method_from_env(void)
 {
-    const char *m = getenv("HUTCH_LOOP");
-    return m && strcmp(m, "legacy") == 0 ? LOOP_METHOD_LEGACY : LOOP_METHOD_AUTO;
+    const char *m = getenv("HUTCH_LOOP"), *dio = getenv("HUTCH_LOOP_DIO");
+    unsigned method = m && strcmp(m, "legacy") == 0 ? LOOP_METHOD_LEGACY : LOOP_METHOD_AUTO;
+    if (dio && strcmp(dio, "0") == 0)
+        method |= LOOP_METHOD_NO_DIO;
+    return (enum loop_method)method;
+}
+
+const char *loop_how(const struct loop_dev *l)
+{
+    if (l->legacy)
+        return l->dio ? "LOOP_SET_FD,dio" : "LOOP_SET_FD";
+    return l->dio ? "LOOP_CONFIGURE,dio" : "LOOP_CONFIGURE";
 }
 
 static void fill_info(struct loop_info64 *info, const char *image, bool ro)
@@ -27,21 +37,38 @@ static void fill_info(struct loop_info64 *info, const char *image, bool ro)
     snprintf((char *)info->lo_file_name, sizeof info->lo_file_name, "%s", image);
 }
 
-/* Bind FILE_FD to the open device DEV. Returns 0, -EBUSY when another process bound the device
- * first, -ENOTTY when LOOP_CONFIGURE is missing, or another negative errno. */
-static int bind_configure(int dev, int file_fd, const char *image, bool ro)
+/* Whether the bound device DEV does direct I/O: the kernel clears LO_FLAGS_DIRECT_IO where it
+ * could not turn it on (some versions do so silently, without an error). */
+static bool does_dio(int dev)
+{
+    struct loop_info64 info;
+    return ioctl(dev, LOOP_GET_STATUS64, &info) == 0 && (info.lo_flags & LO_FLAGS_DIRECT_IO);
+}
+
+/* Bind FILE_FD to the open device DEV, with direct I/O if DIO and the kernel allows it. The
+ * logical block size stays the kernel's default, 512 bytes: any image's filesystem mounts on
+ * it, and direct I/O works with it wherever the file's filesystem takes 512-byte-aligned
+ * O_DIRECT (ext4, xfs, btrfs on disks with 512-byte sectors; tmpfs from Linux 6.6).
+ * Returns 0, -EBUSY when another process bound the device first, -ENOTTY when LOOP_CONFIGURE
+ * is missing, or another negative errno. */
+static int bind_configure(int dev, int file_fd, const char *image, bool ro, bool dio)
 {
     struct loop_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.fd = (unsigned)file_fd;
     fill_info(&cfg.info, image, ro);
+    if (dio)
+        cfg.info.lo_flags |= LO_FLAGS_DIRECT_IO;
     if (ioctl(dev, LOOP_CONFIGURE, &cfg) == 0)
         return 0;
+    /* Some kernels refuse the whole call when direct I/O cannot be had: buffered, then. */
+    if (dio && errno == EINVAL)
+        return bind_configure(dev, file_fd, image, ro, false);
     /* Kernels before 5.8 answer an unknown loop ioctl with EINVAL (or ENOTTY). */
     return errno == EINVAL || errno == ENOTTY ? -ENOTTY : -errno;
 }
 
-static int bind_legacy(int dev, int file_fd, const char *image, bool ro)
+static int bind_legacy(int dev, int file_fd, const char *image, bool ro, bool dio)
 {
     if (ioctl(dev, LOOP_SET_FD, file_fd) < 0)
         return -errno;
@@ -53,6 +80,9 @@ static int bind_legacy(int dev, int file_fd, const char *image, bool ro)
         ioctl(dev, LOOP_CLR_FD, 0);
         return -e;
     }
+    /* EINVAL where the file's filesystem cannot: the device stays buffered and works. */
+    if (dio)
+        (void)ioctl(dev, LOOP_SET_DIRECT_IO, 1UL);
     return 0;
 }
 
@@ -62,6 +92,7 @@ int loop_attach(const char *image, int file_fd, bool ro, enum loop_method method
     l->fd = -1;
     l->file_fd = -1;
     l->backing = NULL;
+    l->dio = false;
     if (flock(file_fd, (ro ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0) {
         int e = errno;
         close(file_fd);
@@ -89,7 +120,7 @@ int loop_attach(const char *image, int file_fd, bool ro, enum loop_method method
     }
 
     int r = -EBUSY;
-    bool legacy = method == LOOP_METHOD_LEGACY;
+    bool legacy = method & LOOP_METHOD_LEGACY, dio = !(method & LOOP_METHOD_NO_DIO);
     /* Another process may take the free device between GET_FREE and binding: try again. */
     for (int attempt = 0; attempt < 64 && r == -EBUSY; attempt++) {
         int nr = ioctl(ctl, LOOP_CTL_GET_FREE);
@@ -105,15 +136,16 @@ int loop_attach(const char *image, int file_fd, bool ro, enum loop_method method
             r = err_set(errno, "loop device %s", path);
             break;
         }
-        r = legacy ? -ENOTTY : bind_configure(dev, file_fd, image, ro);
+        r = legacy ? -ENOTTY : bind_configure(dev, file_fd, image, ro, dio);
         if (r == -ENOTTY) {
             legacy = true;
-            r = bind_legacy(dev, file_fd, image, ro);
+            r = bind_legacy(dev, file_fd, image, ro, dio);
         }
         if (r == 0) {
             l->fd = dev;
             l->nr = nr;
             l->legacy = legacy;
+            l->dio = dio && does_dio(dev);
             memcpy(l->path, path, sizeof path);
             l->backing = backing;
             backing = NULL;
@@ -141,14 +173,8 @@ static bool still_bound(const struct loop_dev *l)
 {
     char p[64], buf[4096];
     snprintf(p, sizeof p, "/sys/block/loop%d/loop/backing_file", l->nr);
-    int fd = open(p, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (sys_read_text(p, buf, sizeof buf) <= 0)
         return false; /* no loop/ directory: not bound */
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return false;
-    buf[n] = '\0';
     buf[strcspn(buf, "\n")] = '\0';
     return strcmp(buf, l->backing) == 0;
 }

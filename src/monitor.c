@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "imgconf.h"
 #include "log.h"
 #include "resolve.h"
 #include "run.h"
@@ -82,6 +83,21 @@ static void on_started(pid_t pid, void *arg)
     struct monitor *m = arg;
     m->started = true;
     state_put(&m->st, "loop", "%s", m->hooks->loop ? m->hooks->loop : "-");
+    const struct effective *e = m->hooks->effective;
+    if (e) {
+        /* What runs, once the image's config is known: for exec's defaults and inspect. */
+        char origin[256];
+        int argc = 0;
+        while (e->argv[argc])
+            argc++;
+        imgconf_origins(e, origin, sizeof origin);
+        state_put_argv(&m->st, "command", argc, e->argv);
+        state_put(&m->st, "user", "%s", e->user ? e->user : "");
+        state_put(&m->st, "workdir", "%s", e->workdir ? e->workdir : "/");
+        state_put_argv(&m->st, "env", (int)e->n_env, (char **)e->env);
+        state_put(&m->st, "stop-signal", "%d", e->stop_signal ? e->stop_signal : SIGTERM);
+        state_put(&m->st, "origin", "%s", origin);
+    }
     state_put_pid(&m->st, "pid", pid);
     state_put(&m->st, "started", "%lld", (long long)time(NULL));
     state_put(&m->st, "status", "running");

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -445,21 +446,11 @@ static int root_read_only(int root)
     return 0;
 }
 
-/* The root at STAGING: the image, the directory DIR, or the parent's detached mount. Returns
- * an fd of it. */
-static int mount_root(const struct rootfs_plan *p, struct source *dir, const char *staging)
+/* The image (or the directory DIR) mounted on AT, read-only when the plan says so. Returns an
+ * fd of it. */
+static int mount_image_at(const struct rootfs_plan *p, struct source *dir, int at)
 {
-    int at SYS_AUTO_CLOSE = open(staging, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (at < 0)
-        return err_set(errno, "staging directory %s", staging);
     int root = -1, r;
-    if (p->root_fd >= 0) {
-        if (sys_move_mount(p->root_fd, "", at, "",
-                           SYS_MOVE_MOUNT_F_EMPTY_PATH | SYS_MOVE_MOUNT_T_EMPTY_PATH) < 0)
-            return err_set(errno, "attach the root of %s", p->image);
-        root = fcntl(p->root_fd, F_DUPFD_CLOEXEC, 3);
-        return root < 0 ? err_set(errno, "root of %s", p->image) : root;
-    }
     if (!p->device) {
         if ((r = attach(dir, at, root_flags(p), &root)) < 0)
             return err_set(-r, "bind directory %s as root", p->image);
@@ -474,15 +465,74 @@ static int mount_root(const struct rootfs_plan *p, struct source *dir, const cha
         return sys_take_fd(&mnt);
     }
     const char *fstype = p->fstype;
-    r = mount(p->device, staging, fstype, root_flags(p), NULL);
+    r = mount(p->device, sys_fd_path(at).s, fstype, root_flags(p), NULL);
     if (r < 0 && errno == ENODEV && (strcmp(fstype, "ext2") == 0 || strcmp(fstype, "ext3") == 0)) {
         fstype = "ext4";
-        r = mount(p->device, staging, fstype, root_flags(p), NULL);
+        r = mount(p->device, sys_fd_path(at).s, fstype, root_flags(p), NULL);
     }
     if (r < 0)
         return mount_error(p, fstype, errno);
-    root = open(staging, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    root = reopen_top(at);
+    return root < 0 ? err_set(-root, "root of %s", p->image) : root;
+}
+
+/* --overlay: the image read-only as the lower layer, under an upper layer that is a tmpfs's
+ * (forgotten at the end) or the directory's upper/ (work/ beside it), all on STAGING (AT): a
+ * tmpfs there holds the lower layer's mount point (and the tmpfs layers). */
+static int mount_overlay(const struct rootfs_plan *p, struct source *dir, const char *staging,
+                         int at)
+{
+    bool tmp = strcmp(p->overlay, "tmpfs") == 0;
+    int base SYS_AUTO_CLOSE = -1, layers SYS_AUTO_CLOSE = -1, lower_at SYS_AUTO_CLOSE = -1;
+    int lower SYS_AUTO_CLOSE = -1, upper SYS_AUTO_CLOSE = -1, work SYS_AUTO_CLOSE = -1;
+    /* The directory first: the tmpfs on STAGING may cover the host path it is at. */
+    if (!tmp && (layers = open(p->overlay, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+        return err_set(errno, "--overlay %s", p->overlay);
+    int r = mount_fs(at, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755", &base);
+    if (r < 0)
+        return err_set(-r, "mount a tmpfs for --overlay (CONFIG_TMPFS)");
+    if (mkdirat(base, "lower", 0755) < 0 || (tmp && (mkdirat(base, "upper", 0755) < 0 ||
+                                                     mkdirat(base, "work", 0700) < 0)))
+        return err_set(errno, "--overlay tmpfs: make its directories");
+    if (tmp && (layers = fcntl(base, F_DUPFD_CLOEXEC, 3)) < 0)
+        return err_set(errno, "--overlay tmpfs");
+    lower_at = openat(base, "lower", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    upper = openat(layers, "upper", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    work = openat(layers, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (lower_at < 0 || upper < 0 || work < 0)
+        return err_set(errno, "--overlay %s: its upper/ and work/", p->overlay);
+    if ((r = lower = mount_image_at(p, dir, lower_at)) < 0)
+        return r;
+    char opts[160];
+    snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s", sys_fd_path(lower).s,
+             sys_fd_path(upper).s, sys_fd_path(work).s);
+    if (mount("overlay", staging, "overlay", p->harden ? HARD_FLAGS : 0, opts) < 0) {
+        if (errno == ENODEV)
+            return err_setx(ENODEV, "--overlay: the kernel lacks overlayfs (CONFIG_OVERLAY_FS; "
+                                    "modprobe overlay)");
+        return err_set(errno, "--overlay %s: mount the overlay over %s", p->overlay, p->image);
+    }
+    int root = open(staging, O_PATH | O_DIRECTORY | O_CLOEXEC);
     return root < 0 ? err_set(errno, "root of %s", p->image) : root;
+}
+
+/* The root at STAGING: the image, the directory DIR, or the parent's detached mount; with
+ * --overlay, a writable layer over it. Returns an fd of it. */
+static int mount_root(const struct rootfs_plan *p, struct source *dir, const char *staging)
+{
+    int at SYS_AUTO_CLOSE = open(staging, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (at < 0)
+        return err_set(errno, "staging directory %s", staging);
+    if (p->root_fd >= 0) {
+        if (sys_move_mount(p->root_fd, "", at, "",
+                           SYS_MOVE_MOUNT_F_EMPTY_PATH | SYS_MOVE_MOUNT_T_EMPTY_PATH) < 0)
+            return err_set(errno, "attach the root of %s", p->image);
+        int root = fcntl(p->root_fd, F_DUPFD_CLOEXEC, 3);
+        return root < 0 ? err_set(errno, "root of %s", p->image) : root;
+    }
+    if (p->overlay)
+        return mount_overlay(p, dir, staging, at);
+    return mount_image_at(p, dir, at);
 }
 
 /* ---- /proc, /sys, /dev ---- */
@@ -774,11 +824,58 @@ int rootfs_enter(const struct rootfs_plan *p)
         if ((r = bind_at(root, &src.binds[i], b->dst, hard | (b->ro ? MS_RDONLY : 0), "bind", b->src)) < 0)
             goto out;
     }
+    for (size_t i = 0; i < p->n_tmpfs; i++) {
+        const struct tmpfs_spec *t = &p->tmpfs[i];
+        int fd SYS_AUTO_CLOSE = -1;
+        if ((r = target_in(root, t->dst, true, "--tmpfs", &fd)) < 0)
+            goto out;
+        if ((r = mount_fs(fd, "tmpfs", hard | (t->exec ? 0 : MS_NOEXEC), t->data, NULL)) < 0) {
+            r = err_set(-r, "--tmpfs %s (CONFIG_TMPFS)", t->dst);
+            goto out;
+        }
+    }
     if ((r = set_propagation(root, MS_PRIVATE)) == 0)
         r = pivot(root);
 out:
     drop_all(&src);
     return r < 0 ? r : 0;
+}
+
+int rootfs_overlay_claim(const char *dir, int *fd)
+{
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+        return err_set(errno, "--overlay %s: make it (its parent must exist)", dir);
+    int d SYS_AUTO_CLOSE = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (d < 0)
+        return errno == ELOOP || errno == ENOTDIR
+                   ? err_setx(ENOTDIR, "--overlay %s: not a directory (a symlink is not followed)",
+                              dir)
+                   : err_set(errno, "--overlay %s", dir);
+    /* DIR/upper holds what root in the container made, set-user-ID files of root's too: nobody
+     * else on the host may reach them. */
+    struct stat own;
+    if (fstat(d, &own) < 0)
+        return err_set(errno, "--overlay %s", dir);
+    if (own.st_uid != geteuid() || (own.st_mode & 077))
+        return err_setx(EPERM, "--overlay %s: others can enter it (mode %03o, owner %u): the "
+                               "container's files there, set-user-ID ones too, would be theirs "
+                               "(chown it and chmod 700 it, or name a new directory)", dir,
+                        (unsigned)(own.st_mode & 0777), (unsigned)own.st_uid);
+    if (flock(d, LOCK_EX | LOCK_NB) < 0)
+        return errno == EWOULDBLOCK
+                   ? err_setx(EBUSY, "--overlay %s: in use by another container (one container "
+                                     "per overlay directory)", dir)
+                   : err_set(errno, "--overlay %s: lock it", dir);
+    static const char *const subdirs[] = {"upper", "work"};
+    for (int i = 0; i < 2; i++) {
+        struct stat st;
+        if (mkdirat(d, subdirs[i], i ? 0700 : 0755) < 0 && errno != EEXIST)
+            return err_set(errno, "--overlay %s: make %s/", dir, subdirs[i]);
+        if (fstatat(d, subdirs[i], &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+            return err_setx(ENOTDIR, "--overlay %s: %s is not a directory", dir, subdirs[i]);
+    }
+    *fd = sys_take_fd(&d);
+    return 0;
 }
 
 int rootfs_detached_root(const struct rootfs_plan *p, pid_t pid, int *fd)

@@ -24,6 +24,10 @@ struct rootfs_plan {
                                  --privileged */
     int root_fd;              /* the root as a detached mount (rootfs_detached_root), or -1 */
     const struct spec_more *more; /* a description with its own mounts (OCI), or NULL */
+    const char *overlay;      /* --overlay: "tmpfs" or the directory (claimed by
+                                 rootfs_overlay_claim); NULL */
+    const struct tmpfs_spec *tmpfs; /* --tmpfs, mounted after the binds */
+    size_t n_tmpfs;
 };
 
 /* Build the container's filesystem and make it the root. Every path inside the root is resolved
@@ -41,6 +45,11 @@ int rootfs_protect(const struct spec_more *m);
  * mount, attached nowhere, made idmapped through PID's user namespace where the kernel can
  * (5.12), so that what belongs to root in the image belongs to root of the container. *FD goes
  * to the child. Needs Linux 5.2 (fsmount, open_tree). 0 or a negative errno (recorded). */
+/* --overlay DIR, from the parent before the container starts: DIR (made when missing, not
+ * through a symlink) with upper/ and work/ in it, locked (flock) so that no second container
+ * uses it at once. *FD holds the lock; closing it lets go. 0 or a negative errno (recorded). */
+int rootfs_overlay_claim(const char *dir, int *fd);
+
 int rootfs_detached_root(const struct rootfs_plan *p, pid_t pid, int *fd);
 
 #endif

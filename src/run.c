@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -16,6 +17,7 @@
 #include "channel.h"
 #include "child.h"
 #include "devices.h"
+#include "dm.h"
 #include "err.h"
 #include "image.h"
 #include "init.h"
@@ -23,6 +25,7 @@
 #include "net.h"
 #include "rootfs.h"
 #include "userns.h"
+#include "verity.h"
 #include "supervise.h"
 #include "sys.h"
 #include "tty.h"
@@ -37,6 +40,8 @@ struct container {
     char name[HUTCH_NAME_MAX + 1];
     int image_fd;              /* the image file, until the loop device takes it */
     struct loop_dev loop;
+    struct dm_dev dm;          /* --verity: the verity device over the loop device */
+    char roothash[VERITY_ROOTHASH_HEX + 1]; /* --verity, --verity-file; "" without */
     const char *fstype;
     bool ro;
     struct cgroup cg;
@@ -47,8 +52,41 @@ struct container {
     struct tty_relay tty;      /* -t */
     pid_t pid;
     struct run_create *cr;     /* OCI create, or NULL */
+    struct supervise *sv;      /* while it runs */
+    int overlay_fd;            /* --overlay DIR, locked for the container's life; or -1 */
     bool cg_path;              /* the cgroups are at the description's path (OCI) */
 };
+
+/* --verity, --verity-file: an image file, mounted read-only, and its root hash. */
+static int verity_inputs(struct container *c, bool dir)
+{
+    const struct run_opts *o = c->o;
+    if (o->verity && o->verity_file)
+        return err_setx(EINVAL, "--verity and --verity-file: give one of them");
+    if (dir)
+        return err_setx(EINVAL, "--verity: %s is a directory (dm-verity checks an image file; "
+                                "make one with hutch-image --verity)", o->image);
+    c->ro = true;
+    if (o->verity) {
+        snprintf(c->roothash, sizeof c->roothash, "%s", o->verity);
+        return 0;
+    }
+    /* Not blocking: a FIFO must not hang hutch. */
+    int fd SYS_AUTO_CLOSE = open(o->verity_file, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0)
+        return err_set(errno, "--verity-file %s", o->verity_file);
+    if (!S_ISREG(st.st_mode))
+        return err_setx(EINVAL, "--verity-file %s: not a regular file", o->verity_file);
+    char text[257];
+    ssize_t n = read(fd, text, sizeof text);
+    if (n < 0)
+        return err_set(errno, "--verity-file %s", o->verity_file);
+    if (n > 256 || verity_roothash_text(text, (size_t)n, c->roothash) < 0)
+        return err_setx(EINVAL, "--verity-file %s: expected the root hash, 64 hex digits on one "
+                                "line (as hutch-image writes it)", o->verity_file);
+    return 0;
+}
 
 static int check_inputs(struct container *c)
 {
@@ -58,7 +96,16 @@ static int check_inputs(struct container *c)
     if (r < 0)
         return r;
     bool dir = info.type == IMAGE_DIRECTORY;
-    c->ro = o->ro;
+    /* Under --overlay the image is the read-only lower layer. */
+    c->ro = o->ro || o->overlay;
+    if (o->overlay && (c->rootless || o->userns))
+        return err_setx(EPERM, "--overlay needs root and no --userns (a user namespace cannot "
+                               "mount the layers)");
+    if (o->overlay && strcmp(o->overlay, "tmpfs") != 0 &&
+        (r = rootfs_overlay_claim(o->overlay, &c->overlay_fd)) < 0)
+        return r;
+    if ((o->verity || o->verity_file) && (r = verity_inputs(c, dir)) < 0)
+        return r;
     if (o->more.given && !dir)
         return err_setx(ENOTDIR, "root.path %s: not a directory", o->image);
     if (c->rootless) {
@@ -121,7 +168,7 @@ static int start_child(struct container *c)
     c->ctx = (struct child_ctx){
         .o = o,
         .chan = c->chan[1],
-        .device = c->loop.fd >= 0 ? c->loop.path : NULL,
+        .device = c->dm.held ? c->dm.path : c->loop.fd >= 0 ? c->loop.path : NULL,
         .fstype = c->fstype,
         .ro = c->ro,
         .hostname = o->hostname ? o->hostname : c->name,
@@ -213,14 +260,54 @@ static void release(struct container *c)
             close(c->out[i]);
     if (c->image_fd >= 0)
         close(c->image_fd);
+    /* The container is gone; before the device is: did dm-verity see a block not as made? */
+    if (dm_verity_corrupt(&c->dm) == 1) {
+        char line[600];
+        int n = snprintf(line, sizeof line, "image %s: dm-verity found corrupt blocks: the image "
+                                            "was modified after hutch-image made it", c->o->image);
+        err_setx(EIO, "%s", line);
+        if (!c->hooks->foreground && c->hooks->log) { /* -d: main's stderr is /dev/null */
+            log_write(c->hooks->log, "hutch: ", 7);
+            log_write(c->hooks->log, line, n < (int)sizeof line ? (size_t)n : sizeof line - 1);
+            log_write(c->hooks->log, "\n", 1);
+        }
+    }
+    dm_release(&c->dm);
     loop_release(&c->loop);
+    if (c->overlay_fd >= 0)
+        close(c->overlay_fd); /* the container, and its overlay, are gone: let go of DIR */
+}
+
+/* The image's config as the child passed it (a regular file of the image, checked again). */
+static int read_passed_conf(int fd, struct image_conf *ic)
+{
+    struct stat st;
+    char *buf = malloc(IMGCONF_MAX + 1);
+    ssize_t n = buf && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? pread(fd, buf, IMGCONF_MAX + 1, 0)
+                                                                   : -1;
+    int r = n < 0 ? -EIO : imgconf_parse(buf, (size_t)n, ic);
+    free(buf);
+    return r;
 }
 
 static void on_started(void *arg)
 {
     struct container *c = arg;
+    struct image_conf ic = {0};
+    struct effective e;
+    bool conf = false;
+    if (c->sv && c->sv->image_conf) {
+        conf = read_passed_conf(c->sv->image_fd, &ic) == 0; /* the child parsed it already */
+        close(c->sv->image_fd);
+        c->sv->image_conf = false;
+    }
+    c->hooks->effective = imgconf_apply(conf ? &ic : NULL, c->o, &e) == 0 ? &e : NULL;
     if (c->hooks->started)
         c->hooks->started(c->pid, c->hooks->arg);
+    if (c->hooks->effective)
+        effective_free(&e);
+    c->hooks->effective = NULL;
+    imgconf_free(&ic);
 }
 
 /* A stop signal before the container runs ends the start at once: 128+N, nothing made left. */
@@ -237,7 +324,7 @@ static int stopped(const struct container *c)
 int run_container(const struct run_opts *o, const char *name, struct run_hooks *hooks)
 {
     struct container c = {.o = o, .hooks = hooks, .chan = {-1, -1}, .out = {-1, -1},
-                          .image_fd = -1, .pid = -1, .root_fd = -1,
+                          .image_fd = -1, .pid = -1, .root_fd = -1, .overlay_fd = -1,
                           .loop = {.fd = -1, .file_fd = -1}};
     snprintf(c.name, sizeof c.name, "%s", name);
     tty_relay_init(&c.tty, hooks->foreground ? STDIN_FILENO : -1);
@@ -250,7 +337,9 @@ int run_container(const struct run_opts *o, const char *name, struct run_hooks *
     if (r == 0 && !(r = stopped(&c)) && c.fstype) {
         r = loop_attach(o->image, sys_take_fd(&c.image_fd), c.ro, loop_method_from_env(), &c.loop);
         if (r == 0)
-            hooks->loop = c.loop.legacy ? "LOOP_SET_FD" : "LOOP_CONFIGURE";
+            hooks->loop = loop_how(&c.loop);
+        if (r == 0 && c.roothash[0])
+            r = dm_verity_attach(o->image, c.name, c.loop.fd, c.fstype, c.roothash, &c.dm);
     }
     struct cgroup_limits lim = {.memory = o->limits.memory, .pids = o->limits.pids,
                                 .cpu_quota_us = o->limits.cpu_quota_us,
@@ -258,7 +347,8 @@ int run_container(const struct run_opts *o, const char *name, struct run_hooks *
                                 .devices = o->devices, .n_devices = o->n_devices,
                                 .image_writable = !c.ro};
     struct stat dev;
-    if (r == 0 && c.loop.fd >= 0 && fstat(c.loop.fd, &dev) == 0 && S_ISBLK(dev.st_mode)) {
+    if (r == 0 && c.loop.fd >= 0 && fstat(c.dm.held ? c.dm.fd : c.loop.fd, &dev) == 0 &&
+        S_ISBLK(dev.st_mode)) {
         lim.image_type = 'b';
         lim.image_major = major(dev.st_rdev);
         lim.image_minor = minor(dev.st_rdev);
@@ -284,8 +374,12 @@ int run_container(const struct run_opts *o, const char *name, struct run_hooks *
     if (r == 0) {
         struct supervise sv = {.pid = c.pid, .sigfd = hooks->sigfd, .chan = c.chan[0],
                                .out = c.out[0], .log = hooks->log, .tty = o->tty ? &c.tty : NULL,
-                               .started = on_started, .arg = &c};
+                               .started = on_started, .arg = &c, .image_fd = -1};
+        c.sv = &sv;
         r = supervise(&sv);
+        c.sv = NULL;
+        if (sv.image_conf)
+            close(sv.image_fd);
         c.pid = sv.pid;
         hooks->stop_signal = sv.stop_signal;
     }
@@ -335,7 +429,7 @@ int run_create(const struct run_opts *o, const char *name, struct run_create *cr
 {
     struct run_hooks hooks = {.sigfd = -1};
     struct container c = {.o = o, .hooks = &hooks, .chan = {-1, -1}, .out = {-1, -1},
-                          .image_fd = -1, .pid = -1, .root_fd = -1, .cr = cr,
+                          .image_fd = -1, .pid = -1, .root_fd = -1, .cr = cr, .overlay_fd = -1,
                           .loop = {.fd = -1, .file_fd = -1}};
     snprintf(c.name, sizeof c.name, "%s", name);
     tty_relay_init(&c.tty, -1);

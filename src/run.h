@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "cli.h"
+#include "imgconf.h"
 #include "log.h"
 
 struct run_hooks {
@@ -16,6 +17,8 @@ struct run_hooks {
     int sigfd;        /* the caller's signals (supervise_signals): forwarded, or a stop */
     bool foreground;  /* hutch's stdin is the caller's: -t relays it */
     int stop_signal;  /* out: SIGTERM, SIGINT or SIGQUIT when one came (a stop, not a restart) */
+    const struct effective *effective; /* during STARTED: what the container runs, and where
+                         each setting came from (the image's config, the command line) */
     const char *loop; /* out, before STARTED: how the image was attached ("LOOP_CONFIGURE",
                          "LOOP_SET_FD"), or NULL for a directory */
 };

@@ -33,6 +33,13 @@ struct veth_opts {
     unsigned mtu;                 /* --mtu; 0: the kernel's default */
 };
 
+/* --tmpfs DST[:OPTS] */
+struct tmpfs_spec {
+    const char *dst;
+    const char *data;          /* "mode=1777,size=N" */
+    bool exec;                 /* else noexec */
+};
+
 #define IFNAME_MAX 15 /* IFNAMSIZ - 1 */
 
 /* Limits (cgroups) and hardening. */
@@ -154,6 +161,12 @@ struct run_opts {
     size_t n_binds;
     struct device_spec *devices; /* --device */
     size_t n_devices;
+    const char *entrypoint;  /* --entrypoint: replaces the image's ("": none); NULL: the image's */
+    const char *overlay;     /* --overlay: "tmpfs" or a directory for upper/ and work/; NULL */
+    struct tmpfs_spec *tmpfs; /* --tmpfs */
+    size_t n_tmpfs;
+    const char *verity;      /* --verity ROOTHASH / --verity-file FILE, the root hash, 64 hex */
+    const char *verity_file; /* --verity-file: the file that holds the root hash */
     const char *workdir;     /* NULL: / */
     const char *user;        /* UID[:GID] or NAME[:GROUP]; NULL: root */
     bool ro;

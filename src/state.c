@@ -98,6 +98,8 @@ static void empty_dir(int dir, const char *keep)
             close(d);
         return;
     }
+    /* The copy shares the offset of DIR, which an earlier pass may have left at the end. */
+    rewinddir(ds);
     struct dirent *e;
     while ((e = readdir(ds)))
         if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&

@@ -68,6 +68,11 @@ static void read_channel(struct supervise *s)
         if (m.kind == CHAN_ERROR) {
             err_setx(EIO, "%s", m.text);
             s->failed = true;
+        } else if (m.kind == CHAN_IMAGE && fd >= 0 && !s->image_conf) {
+            s->image_conf = true;
+            s->image_fd = fd;
+            s->stop_as = m.code > 0 && m.code < 65 ? m.code : 0;
+            fd = -1;
         } else if (m.kind == CHAN_TTY && fd >= 0 && s->tty && s->tty->master < 0) {
             tty_relay_start(s->tty, fd);
             fd = -1;
@@ -163,7 +168,7 @@ int supervise(struct supervise *s)
                 killed_by = sig;
                 kill(s->pid, SIGKILL);
             } else if (!killed) {
-                kill(s->pid, sig);
+                kill(s->pid, sig == SIGTERM && s->stop_as ? s->stop_as : sig);
             }
             continue;
         }

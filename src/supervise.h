@@ -23,6 +23,10 @@ struct supervise {
     void *arg;
     int stop_signal;            /* out: SIGTERM, SIGINT or SIGQUIT when one came (a stop) */
     bool failed;                /* out: the child reported a failure before the command ran */
+    bool image_conf;            /* out: the image's config came (CHAN_IMAGE): IMAGE_FD is open
+                                   on it, for the owner to read and close */
+    int image_fd;
+    int stop_as;                /* the image's stop signal: sent for a SIGTERM; 0: SIGTERM */
 };
 
 /* Block the signals that are forwarded, SIGCHLD and SIGWINCH, and read them from a signalfd

@@ -19,3 +19,19 @@ rt_run() { local img=$1 net=$2; shift 2; "$HUTCH" run --name "$prefix-$img" $(hu
 rt_true() { echo "$HUTCH run $WORK/img/busybox$root_suffix /bin/true"; }
 rt_idle_start() { "$HUTCH" run --name "$prefix-idle" "$WORK/img/busybox$root_suffix" /bin/sleep 3600 </dev/null & IDLE=$!; }
 rt_idle_stop() { kill -TERM "$IDLE" 2>/dev/null; wait "$IDLE" 2>/dev/null; return 0; }
+if [ "${HUTCH_ROOT:-image}" = image ]; then
+    # The image formats workload (bench/phase's w_formats): KEY|IMAGE|HUTCH OPTIONS|ENVIRONMENT,
+    # the same BusyBox tree each time (bench/run made the images); direct I/O unless the
+    # environment says HUTCH_LOOP_DIO=0.
+    rt_formats() {
+        local f=$WORK/img/fmt
+        printf '%s\n' "directory|$WORK/img/busybox||" "erofs|$f/busybox.erofs||" \
+            "erofs-lz4|$f/busybox-lz4.erofs||" "erofs-lz4hc|$f/busybox-lz4hc.erofs||" \
+            "squashfs|$f/busybox.sqfs||" "ext4-ro|$f/busybox.ext4|--ro|" "ext4|$f/busybox.ext4||" \
+            "erofs-buffered|$f/busybox.erofs||HUTCH_LOOP_DIO=0" \
+            "squashfs-buffered|$f/busybox.sqfs||HUTCH_LOOP_DIO=0" \
+            "ext4-ro-buffered|$f/busybox.ext4|--ro|HUTCH_LOOP_DIO=0"
+    }
+    # The direct I/O workload (w_dio): the file workload and the page cache, both loop modes.
+    RT_DIO=yes
+fi

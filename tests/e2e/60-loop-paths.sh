@@ -8,10 +8,11 @@ ioctls_of() {
     strace -f -qq -e trace=ioctl -o "$T/strace" "$HUTCH" run "$@" </dev/null >/dev/null 2>&1
     grep -o 'LOOP_[A-Z_0-9]*' "$T/strace" | sort -u | tr '\n' ' '
 }
-# The way hutch attached the image, as inspect says it: LOOP_CONFIGURE or LOOP_SET_FD.
+# The way hutch attached the image, as inspect says it: LOOP_CONFIGURE or LOOP_SET_FD (without
+# the ",dio" of direct I/O, which 62-direct-io.sh checks).
 loop_used() {
     HUTCH_LOOP=$1 "$HUTCH" run -d --name "loop-$1" "$2" sleep 60 </dev/null >/dev/null 2>&1 || return 1
-    "$HUTCH" inspect "loop-$1" 2>/dev/null | "$PROBE" json loop
+    "$HUTCH" inspect "loop-$1" 2>/dev/null | "$PROBE" json loop | sed 's/,dio$//'
     "$HUTCH" stop -t 1 "loop-$1" </dev/null >/dev/null 2>&1
 }
 persist_with() {

@@ -80,6 +80,37 @@ static void expect_error(char **argv, const char *needle)
     run_opts_free(&o);
 }
 
+static void test_image_options(void)
+{
+    struct run_opts o;
+    ARGS(a, "--entrypoint", "", "--overlay", "tmpfs", "--tmpfs", "/run",
+         "--tmpfs", "/scratch:size=1m,mode=700,exec", "img");
+    CHECK_EQ_INT(parse(&o, a), 0);
+    CHECK_EQ_STR(o.entrypoint, "");
+    CHECK_EQ_STR(o.overlay, "tmpfs");
+    CHECK_EQ_INT(o.n_tmpfs, 2);
+    CHECK_EQ_STR(o.tmpfs[0].dst, "/run");
+    CHECK_EQ_STR(o.tmpfs[0].data, "mode=1777");
+    CHECK(!o.tmpfs[0].exec);
+    CHECK_EQ_STR(o.tmpfs[1].data, "mode=700,size=1048576");
+    CHECK(o.tmpfs[1].exec);
+    run_opts_free(&o);
+    ARGS(ov_rel, "--overlay", "rel/dir", "img", "true");
+    ARGS(t_root, "--tmpfs", "/", "img", "true");
+    ARGS(t_rel, "--tmpfs", "run", "img", "true");
+    ARGS(t_opt, "--tmpfs", "/run:uid=0", "img", "true");
+    ARGS(t_mode, "--tmpfs", "/run:mode=999", "img", "true");
+    ARGS(t_size, "--tmpfs", "/run:size=lots", "img", "true");
+    ARGS(t_wrap, "--tmpfs", "/run:size=99999999999999999999g", "img", "true");
+    expect_error(ov_rel, "--overlay");
+    expect_error(t_root, "cannot be /");
+    expect_error(t_rel, "--tmpfs");
+    expect_error(t_opt, "unknown option 'uid=0'");
+    expect_error(t_mode, "octal");
+    expect_error(t_size, "size");
+    expect_error(t_wrap, "size");
+}
+
 static void test_errors(void)
 {
     ARGS(unknown, "--bogus", "img", "true");
@@ -94,7 +125,13 @@ static void test_errors(void)
     ARGS(bad_user, "--user", "a:b:c", "img", "true");
     ARGS(bad_net, "--net", "bridge", "img", "true");
     expect_error(unknown, "--bogus");
-    expect_error(no_command, "no COMMAND");
+    /* No command: the image's config gives it (checked inside, where the image is). */
+    {
+        struct run_opts o;
+        CHECK_EQ_INT(parse(&o, no_command), 0);
+        CHECK(o.argv == NULL);
+        run_opts_free(&o);
+    }
     expect_error(no_image, "no IMAGE");
     expect_error(no_value, "needs a value");
     expect_error(flag_value, "takes no value");
@@ -450,6 +487,7 @@ int main(void)
     test_all_options();
     test_command_options_are_not_ours();
     test_errors();
+    test_image_options();
     test_bind_specs();
     test_net_options();
     test_net_errors();
