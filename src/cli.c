@@ -749,7 +749,7 @@ static char *own(struct run_opts *o, char *str)
     return str;
 }
 
-static char *trim(char *s)
+char *cli_trim(char *s)
 {
     while (isspace((unsigned char)*s))
         s++;
@@ -757,6 +757,16 @@ static char *trim(char *s)
     while (n > 0 && isspace((unsigned char)s[n - 1]))
         s[--n] = '\0';
     return s;
+}
+
+char *cli_unquote(char *v)
+{
+    size_t n = strlen(v);
+    if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+        v[n - 1] = '\0';
+        return v + 1;
+    }
+    return v;
 }
 
 static int parse_bool(const char *v, bool *b)
@@ -777,12 +787,7 @@ static int config_line(struct run_opts *o, struct cap_changes *cc, char *line)
     if (!eq)
         return err_setx(EINVAL, "expected KEY = VALUE");
     *eq = '\0';
-    char *key = trim(line), *value = trim(eq + 1);
-    size_t n = strlen(value);
-    if (n >= 2 && (value[0] == '"' || value[0] == '\'') && value[n - 1] == value[0]) {
-        value[n - 1] = '\0';
-        value++;
-    }
+    char *key = cli_trim(line), *value = cli_unquote(cli_trim(eq + 1));
     if (strcmp(key, "image") == 0) {
         o->image = own(o, strdup(value));
         return o->image ? 0 : err_set(ENOMEM, "config");
@@ -837,7 +842,7 @@ static int load_config(const char *path, struct run_opts *o, struct cap_changes 
     int lineno = 0, r = 0;
     while (r == 0 && getline(&line, &cap, f) >= 0) {
         lineno++;
-        char *l = trim(line);
+        char *l = cli_trim(line);
         if (*l == '\0' || *l == '#')
             continue;
         if ((r = config_line(o, cc, l)) < 0)

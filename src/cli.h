@@ -61,6 +61,10 @@ int cli_check_ifname(const char *what, const char *name);
 int cli_parse_bind(const char *spec, struct bind_spec *b);
 /* DST[:size=N,mode=OCTAL,exec]: T's strings malloc'd (the tmpfs's mount data in T->data). */
 int cli_parse_tmpfs(const char *spec, struct tmpfs_spec *t);
+/* Pure, for the config-file syntax (--config, the image's config): S without the spaces around
+ * it; V without one outer pair of matching quotes (nothing inside is unescaped). In place. */
+char *cli_trim(char *s);
+char *cli_unquote(char *v);
 /* UID[:GID] or NAME[:GROUP]; WHAT names it in the message. 0 or -EINVAL (recorded). */
 int cli_check_user(const char *what, const char *u);
 

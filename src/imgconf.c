@@ -11,27 +11,6 @@
 
 #define LIST_MAX 4096 /* entries of one repeated key */
 
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-        s[--n] = '\0';
-    return s;
-}
-
-/* One outer pair of double (or single) quotes removed; nothing inside is unescaped. */
-static char *unquote(char *v)
-{
-    size_t n = strlen(v);
-    if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
-        v[n - 1] = '\0';
-        return v + 1;
-    }
-    return v;
-}
-
 static int add(const char ***list, size_t *n, const char *v, const char *key)
 {
     if (*n >= LIST_MAX)
@@ -77,12 +56,12 @@ static int line(struct image_conf *ic, char *l)
     if (!eq)
         return err_setx(EINVAL, "expected KEY = VALUE");
     *eq = '\0';
-    char *key = trim(l), *raw = trim(eq + 1);
+    char *key = cli_trim(l), *raw = cli_trim(eq + 1);
     if (strcmp(key, "entrypoint") == 0)
         return words(ic, raw, &ic->entrypoint, key);
     if (strcmp(key, "cmd") == 0)
         return words(ic, raw, &ic->cmd, key);
-    char *v = unquote(raw);
+    char *v = cli_unquote(raw);
     if (strcmp(key, "env") == 0) {
         if (v[0] == '=' || !strchr(v, '='))
             return err_setx(EINVAL, "env '%s': expected NAME=VALUE", v);
@@ -137,7 +116,7 @@ int imgconf_parse(const char *text, size_t len, struct image_conf *ic)
         if (next)
             *next++ = '\0';
         lineno++;
-        char *l = trim(p);
+        char *l = cli_trim(p);
         if (*l == '\0' || *l == '#')
             continue;
         int r = line(ic, l);

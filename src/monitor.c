@@ -58,9 +58,6 @@ static int put_static_state(struct monitor *m, int argc, char **argv)
     if (r == 0)
         r = state_put(&m->st, "security", "%s",
                       o->privileged ? "privileged" : o->seccomp_off ? "unconfined" : "default");
-    if (r == 0) r = state_put(&m->st, "user", "%s", o->user ? o->user : "");
-    if (r == 0) r = state_put(&m->st, "workdir", "%s", o->workdir ? o->workdir : "/");
-    if (r == 0) r = state_put_argv(&m->st, "env", (int)o->n_env, (char **)o->env);
     if (r == 0) r = state_put_argv(&m->st, "options", argc, argv);
     return r;
 }
@@ -83,18 +80,22 @@ static void on_started(pid_t pid, void *arg)
     struct monitor *m = arg;
     m->started = true;
     state_put(&m->st, "loop", "%s", m->hooks->loop ? m->hooks->loop : "-");
+    /* What runs, once the image's config is known (else the options alone): exec's defaults,
+     * and inspect. */
     const struct effective *e = m->hooks->effective;
+    const struct run_opts *o = m->o;
+    const char *user = e ? e->user : o->user, *workdir = e ? e->workdir : o->workdir;
+    state_put(&m->st, "user", "%s", user ? user : "");
+    state_put(&m->st, "workdir", "%s", workdir ? workdir : "/");
+    state_put_argv(&m->st, "env", e ? (int)e->n_env : (int)o->n_env,
+                   (char **)(e ? e->env : o->env));
     if (e) {
-        /* What runs, once the image's config is known: for exec's defaults and inspect. */
         char origin[256];
         int argc = 0;
         while (e->argv[argc])
             argc++;
         imgconf_origins(e, origin, sizeof origin);
         state_put_argv(&m->st, "command", argc, e->argv);
-        state_put(&m->st, "user", "%s", e->user ? e->user : "");
-        state_put(&m->st, "workdir", "%s", e->workdir ? e->workdir : "/");
-        state_put_argv(&m->st, "env", (int)e->n_env, (char **)e->env);
         state_put(&m->st, "stop-signal", "%d", e->stop_signal ? e->stop_signal : SIGTERM);
         state_put(&m->st, "origin", "%s", origin);
     }
