@@ -1,6 +1,6 @@
 # The comparison benchmark: hutch (and hutch-oci) beside LXC, Docker, crun, runc, bubblewrap and
 # unshare on the same BusyBox workloads (issue 4). Included by the top-level Makefile. Runs as root.
-#   make bench        run everything (bench/run) and write docs/report.md (~10 minutes)
+#   make bench        run everything (bench/run) and write docs/report.md (~11 minutes)
 #   make report       rewrite docs/report.md and docs/report/*.svg from build/bench/results
 #   make bench-smoke  every workload a few times in every runtime, checked; part of make check
 BENCH_RESULTS := build/bench/results
@@ -10,7 +10,7 @@ REPORT_PACKAGES := python3 gnuplot-nox
 
 .PHONY: bench report bench-smoke bench-arch
 
-# About 50 s here (plus installing docker.io, lxc... once on a fresh machine); it checks that
+# About a minute here (plus installing docker.io, lxc... once on a fresh machine); it checks that
 # every runtime ran every workload and that the host is as it was, never how fast anything is.
 CHECK_EXTRA += bench-smoke
 

@@ -16,6 +16,7 @@
 
 #include "channel.h"
 #include "command.h"
+#include "dns.h"
 #include "err.h"
 #include "imgconf.h"
 #include "init.h"
@@ -80,11 +81,68 @@ static int read_image_conf(struct image_conf *ic, int *fd)
     return 0;
 }
 
+/* The host's /etc/resolv.conf (read while the host's tree is still in view, before the pivot),
+ * at most DNS_HOST_MAX bytes, into BUF; its length. A host without one has an empty one. */
+static int read_host_resolv(char *buf)
+{
+    static const char path[] = "/etc/resolv.conf";
+    int fd SYS_AUTO_CLOSE = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT)
+        return 0;
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0)
+        return err_set(errno, "the host's %s", path);
+    if (!S_ISREG(st.st_mode))
+        return err_setx(EINVAL, "the host's %s: not a regular file (give --dns ADDR)", path);
+    size_t n = 0;
+    while (n <= DNS_HOST_MAX) {
+        ssize_t r = read(fd, buf + n, DNS_HOST_MAX + 1 - n);
+        if (r < 0 && errno != EINTR)
+            return err_set(errno, "read the host's %s", path);
+        if (r == 0)
+            break;
+        n += r > 0 ? (size_t)r : 0;
+    }
+    if (n > DNS_HOST_MAX)
+        return err_setx(EFBIG, "the host's %s: larger than %d KiB (give --dns ADDR)", path,
+                        DNS_HOST_MAX / 1024);
+    return (int)n;
+}
+
+/* The container's /etc/resolv.conf and /etc/hosts (dns.h), into the plan: *BUF holds both, the
+ * caller frees it once the root is made. */
+static int etc_files(const struct child_ctx *c, struct rootfs_plan *plan, char **buf)
+{
+    const struct run_opts *o = c->o;
+    char *resolv = malloc(2 * DNS_FILE_MAX + DNS_HOST_MAX + 1), *hosts = resolv + DNS_FILE_MAX;
+    char *host = hosts + DNS_FILE_MAX;
+    if (!resolv)
+        return err_set(ENOMEM, "/etc/resolv.conf");
+    *buf = resolv;
+    int n = read_host_resolv(host), r = 0;
+    struct dns_conf dc = {
+        .servers = o->dns,
+        .n_servers = o->n_dns,
+        .search = o->dns_search,
+        .n_search = o->n_dns_search,
+        .host_net = o->net == NET_HOST,
+    };
+    if (n < 0 || (r = dns_resolv_conf(&dc, host, (size_t)n, resolv, DNS_FILE_MAX)) < 0 ||
+        (r = dns_hosts(c->hostname, o->veth.ip, o->add_hosts, o->n_add_hosts, hosts,
+                       DNS_FILE_MAX)) < 0)
+        return n < 0 ? n : r;
+    plan->resolv_conf = resolv;
+    plan->hosts = hosts;
+    plan->etc_asked = o->n_dns || o->n_dns_search || o->n_add_hosts;
+    return 0;
+}
+
 static int setup_inside(const struct child_ctx *c, struct command *cmd)
 {
     const struct run_opts *o = c->o;
     struct rootfs_plan plan;
     child_rootfs_plan(c, &plan);
+    char *etc = NULL;
     if (c->userns) {
         if (userns_become_root() < 0)
             return -EPERM;
@@ -93,7 +151,10 @@ static int setup_inside(const struct child_ctx *c, struct command *cmd)
     /* The cgroups the child is in (its own, with limits) become the root of its view. */
     if (unshare(CLONE_NEWCGROUP) < 0 && errno != EINVAL)
         return err_set(errno, "cgroup namespace");
-    int r = rootfs_enter(&plan);
+    int r = dns_wanted(o) ? etc_files(c, &plan, &etc) : 0;
+    if (r == 0)
+        r = rootfs_enter(&plan);
+    free(etc);
     if (c->root_fd >= 0)
         close(c->root_fd);
     if (r < 0)

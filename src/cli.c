@@ -3,6 +3,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <strings.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include "cgroup.h"
 #include "command.h"
 #include "devices.h"
+#include "dns.h"
 #include "err.h"
 #include "verity.h"
 
@@ -61,6 +64,10 @@ enum opt_id {
     O_TMPFS,
     O_VERITY,
     O_VERITY_FILE,
+    O_DNS,
+    O_DNS_SEARCH,
+    O_ADD_HOST,
+    O_PUBLISH,
 };
 
 struct cli_option {
@@ -87,13 +94,17 @@ static const struct cli_option run_options[] = {
     {"device", 0, "HOST[:CTR][:rwm]", O_DEVICE, "give the container the host's device node HOST (repeatable)"},
     {"tty", 't', NULL, O_TTY, "give the command a pseudo-terminal (the caller's terminal relayed)"},
     {"interactive", 'i', NULL, O_INTERACTIVE, "keep stdin attached (always so in the foreground)"},
-    {"net", 0, "MODE", O_NET, "none (own namespace, lo only; default), host, or veth"},
+    {"net", 0, "MODE", O_NET, "none (lo only; default), host, veth, macvlan:PARENT[:MODE], ipvlan:PARENT[:l2|l3] or dev:IFACE"},
     {"ip", 0, "ADDR/PREFIX", O_IP, "address of eth0 inside (IPv4, and IPv6; implies --net veth)"},
     {"host-ip", 0, "ADDR/PREFIX", O_HOST_IP, "address of the host end; the default route inside"},
     {"gateway", 0, "ADDR", O_GATEWAY, "default route inside via ADDR instead of the host end"},
     {"veth", 0, "NAME", O_VETH, "name of the host end (default from the container's name)"},
     {"bridge", 0, "BR", O_BRIDGE, "attach the host end to the existing bridge BR"},
-    {"mtu", 0, "N", O_MTU, "MTU of both ends of the veth pair"},
+    {"mtu", 0, "N", O_MTU, "MTU of both ends of the veth pair (of eth0 for macvlan, ipvlan)"},
+    {"publish", 'p', "[HOSTADDR:]HOSTPORT:PORT[/tcp|udp]", O_PUBLISH, "relay the host's port to the container's (--net veth; repeatable)"},
+    {"dns", 0, "ADDR", O_DNS, "name server of the container's /etc/resolv.conf (repeatable)"},
+    {"dns-search", 0, "DOMAIN", O_DNS_SEARCH, "search domain of the container's /etc/resolv.conf (repeatable)"},
+    {"add-host", 0, "NAME:ADDR", O_ADD_HOST, "a line NAME ADDR in the container's /etc/hosts (repeatable)"},
     {"no-init", 0, NULL, O_NO_INIT, "exec the command as PID 1 instead of hutch's init"},
     {"memory", 'm', "SIZE", O_MEMORY, "memory limit, e.g. 64M (cgroup; no swap beyond it)"},
     {"pids", 0, "N", O_PIDS, "at most N processes and threads"},
@@ -522,6 +533,8 @@ static int cap_change(const char *what, const char *v, uint64_t *set, bool *all)
     return 0;
 }
 
+static char *own(struct run_opts *o, char *str);
+
 static int apply_run_option(struct run_opts *o, struct cap_changes *cc, int id, const char *v)
 {
     int r;
@@ -607,8 +620,10 @@ static int apply_run_option(struct run_opts *o, struct cap_changes *cc, int id, 
             o->net = NET_HOST;
         else if (strcmp(v, "veth") == 0)
             o->net = NET_VETH;
-        else
-            return err_setx(EINVAL, "--net '%s': expected none, host or veth", v);
+        else if ((r = cli_parse_lan(v, &o->net, &o->veth)) < 0)
+            return r;
+        else if (!own(o, (char *)o->veth.parent))
+            return err_set(ENOMEM, "--net");
         return 0;
     case O_IP:
         return put_addr("--ip", v, true, o->veth.ip);
@@ -622,6 +637,27 @@ static int apply_run_option(struct run_opts *o, struct cap_changes *cc, int id, 
     case O_BRIDGE:
         o->veth.bridge = v;
         return cli_check_ifname("--bridge", v);
+    case O_PUBLISH: {
+        struct publish_spec p;
+        return (r = cli_parse_publish(v, &p)) < 0 ? r
+                                                  : append(&o->publish, &o->n_publish, sizeof p, &p);
+    }
+    case O_DNS: {
+        struct ip_addr a;
+        return (r = addr_parse("--dns", v, false, &a)) < 0 ? r
+                                                           : append(&o->dns, &o->n_dns, sizeof a, &a);
+    }
+    case O_DNS_SEARCH:
+        if ((r = dns_check_hostname("--dns-search", v)) < 0)
+            return r;
+        return append(&o->dns_search, &o->n_dns_search, sizeof v, &v);
+    case O_ADD_HOST: {
+        struct host_entry h;
+        if ((r = cli_parse_add_host(v, &h)) == 0 &&
+            (r = append(&o->add_hosts, &o->n_add_hosts, sizeof h, &h)) < 0)
+            free((char *)h.name);
+        return r;
+    }
     case O_MEMORY:
         return parse_size("--memory", v, 4 << 20, &o->limits.memory);
     case O_PIDS: {
@@ -712,9 +748,36 @@ static int check_net(struct run_opts *o)
         any_veth = any_veth || v->ip[i].family || v->host_ip[i].family || v->gateway[i].family;
     if (any_veth && !o->net_given)
         o->net = NET_VETH;
-    if (any_veth && o->net != NET_VETH)
+    bool lan = o->net == NET_MACVLAN || o->net == NET_IPVLAN || o->net == NET_DEV;
+    if (lan) {
+        const char *mode = o->net == NET_MACVLAN ? "macvlan" : o->net == NET_IPVLAN ? "ipvlan" : "dev";
+        if (v->host_name || v->bridge || v->host_ip[0].family || v->host_ip[1].family)
+            return err_setx(EINVAL, "--veth, --bridge and --host-ip are for --net veth, not --net "
+                                    "%s (eth0 sits on %s's network: give --ip and --gateway)",
+                            mode, v->parent);
+        if (o->net == NET_DEV && v->mtu)
+            return err_setx(EINVAL, "--mtu is for veth, macvlan and ipvlan, not --net dev (the "
+                                    "interface keeps its own)");
+    } else if (any_veth && o->net != NET_VETH) {
         return err_setx(EINVAL, "--ip, --host-ip, --gateway, --veth, --bridge and --mtu need "
-                                "--net veth");
+                                "--net veth (or --ip, --gateway with macvlan, ipvlan, dev)");
+    }
+    if (o->n_publish && o->net != NET_VETH)
+        return err_setx(EINVAL, "--publish needs --net veth and --ip (the relay connects to the "
+                                "container's address over the veth)");
+    for (size_t i = 0; i < o->n_publish; i++) {
+        const struct publish_spec *p = &o->publish[i];
+        int family = p->host.family ? p->host.family : AF_INET;
+        if (!v->ip[addr_slot(family)].family)
+            return err_setx(EINVAL, "--publish %u:%u: the container has no --ip of %s to relay to",
+                            p->host_port, p->port, family == AF_INET ? "IPv4" : "IPv6");
+        for (size_t k = 0; k < i; k++)
+            if (o->publish[k].host_port == p->host_port && o->publish[k].proto == p->proto &&
+                (!o->publish[k].host.family || !p->host.family ||
+                 addr_equal(&o->publish[k].host, &p->host)))
+                return err_setx(EINVAL, "--publish: host port %u/%s given twice", p->host_port,
+                                p->proto == IPPROTO_UDP ? "udp" : "tcp");
+    }
     if (v->bridge && (v->host_ip[0].family || v->host_ip[1].family))
         return err_setx(EINVAL, "--bridge and --host-ip exclude each other: the bridge holds the "
                                 "host's address");
@@ -779,6 +842,124 @@ static int parse_bool(const char *v, bool *b)
             return *b = false, 0;
     }
     return -EINVAL;
+}
+
+int cli_parse_lan(const char *spec, enum net_mode *mode, struct veth_opts *v)
+{
+    static const struct {
+        const char *name;
+        enum net_mode mode;
+        const char *modes[4];
+        int values[4];
+    } kinds[] = {
+        {"macvlan:", NET_MACVLAN, {"bridge", "private", "vepa", "passthru"}, {4, 1, 2, 8}},
+        {"ipvlan:", NET_IPVLAN, {"l2", "l3", "l3s", NULL}, {0, 1, 2, 0}},
+        {"dev:", NET_DEV, {NULL}, {0}},
+    };
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+        size_t len = strlen(kinds[k].name);
+        if (strncmp(spec, kinds[k].name, len) != 0)
+            continue;
+        const char *parent = spec + len, *colon = strchr(parent, ':');
+        size_t plen = colon ? (size_t)(colon - parent) : strlen(parent);
+        char name[IFNAME_MAX + 2];
+        snprintf(name, sizeof name, "%.*s", (int)(plen < IFNAME_MAX + 1 ? plen : IFNAME_MAX + 1),
+                 parent);
+        if (plen == 0 || plen > IFNAME_MAX || cli_check_ifname("--net", name) < 0)
+            return err_setx(EINVAL, "--net '%s': expected %sIFACE%s with an interface name", spec,
+                            kinds[k].name, kinds[k].modes[0] ? "[:MODE]" : "");
+        *mode = kinds[k].mode;
+        v->lan_mode = kinds[k].values[0];
+        if (colon) {
+            int found = -1;
+            for (int m = 0; m < 4 && kinds[k].modes[m]; m++)
+                if (strcmp(colon + 1, kinds[k].modes[m]) == 0)
+                    found = m;
+            if (found < 0)
+                return err_setx(EINVAL, "--net '%s': %s", spec,
+                                kinds[k].mode == NET_MACVLAN
+                                    ? "the macvlan mode is bridge, private, vepa or passthru"
+                                : kinds[k].mode == NET_IPVLAN ? "the ipvlan mode is l2, l3 or l3s"
+                                                              : "dev:IFACE takes no mode");
+            v->lan_mode = kinds[k].values[found];
+        }
+        v->parent = strndup(parent, plen); /* the caller's to free */
+        return v->parent ? 0 : err_set(ENOMEM, "--net");
+    }
+    return err_setx(EINVAL, "--net '%s': expected none, host, veth, macvlan:PARENT[:MODE], "
+                            "ipvlan:PARENT[:l2|l3] or dev:IFACE", spec);
+}
+
+int cli_parse_publish(const char *spec, struct publish_spec *p)
+{
+    /* [HOSTADDR:]HOSTPORT:PORT[/tcp|udp]; an IPv6 HOSTADDR in brackets */
+    char buf[128];
+    memset(p, 0, sizeof *p);
+    p->proto = IPPROTO_TCP;
+    if (strlen(spec) >= sizeof buf)
+        return err_setx(EINVAL, "--publish '%s': too long", spec);
+    snprintf(buf, sizeof buf, "%s", spec);
+    char *slash = strrchr(buf, '/');
+    if (slash) {
+        *slash = '\0';
+        if (strcmp(slash + 1, "udp") == 0)
+            p->proto = IPPROTO_UDP;
+        else if (strcmp(slash + 1, "tcp") != 0)
+            return err_setx(EINVAL, "--publish '%s': the protocol is tcp or udp", spec);
+    }
+    char *ports = buf;
+    if (buf[0] == '[') {
+        char *end = strchr(buf, ']');
+        if (!end || end[1] != ':')
+            return err_setx(EINVAL, "--publish '%s': expected [ADDR]:HOSTPORT:PORT for IPv6", spec);
+        *end = '\0';
+        if (addr_parse("--publish", buf + 1, false, &p->host) < 0)
+            return -EINVAL;
+        if (p->host.family != AF_INET6)
+            return err_setx(EINVAL, "--publish '%s': brackets are for an IPv6 address", spec);
+        ports = end + 2;
+    } else {
+        char *last = strrchr(buf, ':'), *first = strchr(buf, ':');
+        if (last && first != last) {
+            *first = '\0';
+            if (addr_parse("--publish", buf, false, &p->host) < 0)
+                return -EINVAL;
+            if (p->host.family != AF_INET)
+                return err_setx(EINVAL, "--publish '%s': write an IPv6 address in brackets, "
+                                        "[ADDR]:HOSTPORT:PORT", spec);
+            ports = first + 1;
+        }
+    }
+    char *colon = strchr(ports, ':');
+    unsigned long hp = 0, cp = 0;
+    if (!colon || (*colon = '\0', !number_in(ports, 1, 65535, &hp)) ||
+        !number_in(colon + 1, 1, 65535, &cp))
+        return err_setx(EINVAL, "--publish '%s': expected [HOSTADDR:]HOSTPORT:PORT[/tcp|udp] with "
+                                "ports from 1 to 65535", spec);
+    p->host_port = (uint16_t)hp;
+    p->port = (uint16_t)cp;
+    return 0;
+}
+
+int cli_parse_add_host(const char *spec, struct host_entry *h)
+{
+    /* NAME:ADDR; ADDR may be IPv6 and so hold ':' itself */
+    const char *colon = strchr(spec, ':');
+    if (!colon || colon == spec)
+        return err_setx(EINVAL, "--add-host '%s': expected NAME:ADDR", spec);
+    char name[256];
+    size_t n = (size_t)(colon - spec);
+    if (n >= sizeof name)
+        return err_setx(EINVAL, "--add-host '%s': the name is too long", spec);
+    memcpy(name, spec, n);
+    name[n] = '\0';
+    int r = dns_check_hostname("--add-host", name);
+    if (r < 0)
+        return r;
+    if ((r = addr_parse("--add-host", colon + 1, false, &h->addr)) < 0)
+        return r;
+    h->name = strndup(spec, n);
+    return h->name ? 0 : err_set(ENOMEM, "--add-host");
 }
 
 static int config_line(struct run_opts *o, struct cap_changes *cc, char *line)
@@ -1100,5 +1281,11 @@ void run_opts_free(struct run_opts *o)
         devices_spec_free(&o->devices[i]);
     free(o->devices);
     free(o->env);
+    free(o->dns);
+    free(o->dns_search);
+    for (size_t i = 0; i < o->n_add_hosts; i++)
+        free((char *)o->add_hosts[i].name);
+    free(o->add_hosts);
+    free(o->publish);
     memset(o, 0, sizeof *o);
 }

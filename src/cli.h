@@ -59,6 +59,13 @@ int cli_check_ifname(const char *what, const char *name);
 
 /* Pure value parsers, exposed for the unit tests. */
 int cli_parse_bind(const char *spec, struct bind_spec *b);
+/* --net macvlan:PARENT[:MODE], ipvlan:PARENT[:l2|l3|l3s], dev:IFACE: the mode, and the parent
+ * (allocated: the caller's to free) and link mode in V. */
+int cli_parse_lan(const char *spec, enum net_mode *mode, struct veth_opts *v);
+/* -p, --publish [HOSTADDR:]HOSTPORT:PORT[/tcp|udp]; an IPv6 HOSTADDR in brackets. */
+int cli_parse_publish(const char *spec, struct publish_spec *p);
+/* --add-host NAME:ADDR; NAME is allocated (freed with the options). */
+int cli_parse_add_host(const char *spec, struct host_entry *h);
 /* DST[:size=N,mode=OCTAL,exec]: T's strings malloc'd (the tmpfs's mount data in T->data). */
 int cli_parse_tmpfs(const char *spec, struct tmpfs_spec *t);
 /* Pure, for the config-file syntax (--config, the image's config): S without the spaces around

@@ -6,7 +6,11 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <net/if.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
+#include <time.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "err.h"
@@ -21,7 +25,8 @@ static struct ifinfomsg *link_msg(struct nlmsg *m, void *buf, uint16_t type, uin
     return ifi;
 }
 
-int net_link_up(struct nl_sock *s, const char *name)
+/* Up, and named ALIAS when given (the kernel takes an alias on a change, not at creation). */
+static int link_up_as(struct nl_sock *s, const char *name, const char *alias)
 {
     char buf[MSG_BUF] __attribute__((aligned(4)));
     struct nlmsg m;
@@ -29,15 +34,25 @@ int net_link_up(struct nl_sock *s, const char *name)
     ifi->ifi_flags = IFF_UP;
     ifi->ifi_change = IFF_UP;
     nlmsg_put_str(&m, IFLA_IFNAME, name);
+    if (alias)
+        nlmsg_put_str(&m, IFLA_IFALIAS, alias);
     int r = nl_talk(s, &m, NULL, NULL);
     if (r < 0)
         return err_set(-r, "bring up %s", name);
     return 0;
 }
 
+int net_link_up(struct nl_sock *s, const char *name)
+{
+    return link_up_as(s, name, NULL);
+}
+
 struct link_info {
     int index;
     bool is_bridge;
+    unsigned flags;                 /* IFF_UP, IFF_LOOPBACK, ... */
+    char alias[NET_ALIAS_MAX + 1];    /* IFLA_IFALIAS, or "" */
+    char kind[16];                  /* IFLA_INFO_KIND, or "" (a device, not a virtual link) */
 };
 
 static int on_link(const struct nlmsghdr *h, void *arg)
@@ -47,26 +62,47 @@ static int on_link(const struct nlmsghdr *h, void *arg)
     const void *attrs = nl_msg_attrs(h, sizeof(struct ifinfomsg), &len);
     if (h->nlmsg_type != RTM_NEWLINK || !attrs)
         return 0;
-    li->index = ((const struct ifinfomsg *)NLMSG_DATA(h))->ifi_index;
+    const struct ifinfomsg *ifi = NLMSG_DATA(h);
+    li->index = ifi->ifi_index;
+    li->flags = ifi->ifi_flags;
     const struct nlattr *info = nl_attr_find(attrs, len, IFLA_LINKINFO);
     const struct nlattr *kind = info ? nl_attr_find(nl_attr_data(info), nl_attr_len(info),
                                                     IFLA_INFO_KIND) : NULL;
-    li->is_bridge = kind && strncmp(nl_attr_data(kind), "bridge", nl_attr_len(kind)) == 0;
+    const struct nlattr *alias = nl_attr_find(attrs, len, IFLA_IFALIAS);
+    /* Strings may come with or without their NUL: copy up to it. */
+    if (kind)
+        snprintf(li->kind, sizeof li->kind, "%.*s", (int)strnlen(nl_attr_data(kind),
+                 nl_attr_len(kind)), (const char *)nl_attr_data(kind));
+    if (alias)
+        snprintf(li->alias, sizeof li->alias, "%.*s", (int)strnlen(nl_attr_data(alias),
+                 nl_attr_len(alias)), (const char *)nl_attr_data(alias));
+    li->is_bridge = strcmp(li->kind, "bridge") == 0;
     return 0;
+}
+
+/* What link NAME (or, NAME NULL, link INDEX) is: 0 with LI filled, -ENODEV, or < 0. */
+static int link_get(struct nl_sock *s, const char *name, int index, struct link_info *li)
+{
+    char buf[MSG_BUF] __attribute__((aligned(4)));
+    struct nlmsg m;
+    struct ifinfomsg *ifi = link_msg(&m, buf, RTM_GETLINK, 0);
+    if (name)
+        nlmsg_put_str(&m, IFLA_IFNAME, name);
+    else
+        ifi->ifi_index = index;
+    *li = (struct link_info){0};
+    int r = nl_talk(s, &m, on_link, li);
+    if (r < 0)
+        return r;
+    return li->index > 0 ? 0 : -ENODEV;
 }
 
 int net_link_index(struct nl_sock *s, const char *name, bool *is_bridge)
 {
-    char buf[MSG_BUF] __attribute__((aligned(4)));
-    struct nlmsg m;
-    link_msg(&m, buf, RTM_GETLINK, 0);
-    nlmsg_put_str(&m, IFLA_IFNAME, name);
-    struct link_info li = {0, false};
-    int r = nl_talk(s, &m, on_link, &li);
+    struct link_info li;
+    int r = link_get(s, name, 0, &li);
     if (r < 0)
         return r;
-    if (li.index <= 0)
-        return -ENODEV;
     if (is_bridge)
         *is_bridge = li.is_bridge;
     return li.index;
@@ -263,17 +299,73 @@ void net_veth_default_name(const char *name, char out[IFNAME_MAX + 1])
         snprintf(out, IFNAME_MAX + 1, "hutch-%.9s", name);
 }
 
-int net_veth_check(const struct veth_opts *v, const char *host_name)
+void net_veth_alias(const char *owner, char out[NET_ALIAS_MAX + 1])
+{
+    snprintf(out, NET_ALIAS_MAX + 1, "hutch:%s", owner);
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&t, &t) < 0 && errno == EINTR)
+        ;
+}
+
+/* HOST_NAME is in use. When it is the host end that an earlier run of the same container made
+ * (its alias says so; the container's name is ours, so that run has ended), the kernel is still
+ * taking its namespace down: wait for that, then take it away ourselves. */
+static int veth_reclaim(struct nl_sock *s, const char *host_name, const char *owner)
+{
+    char alias[NET_ALIAS_MAX + 1];
+    net_veth_alias(owner, alias);
+    for (int waited = 0;; waited += 5) {
+        struct link_info li;
+        int r = link_get(s, host_name, 0, &li);
+        if (r == -ENODEV)
+            return 0;
+        if (r < 0)
+            return err_set(-r, "veth %s", host_name);
+        if (strcmp(li.kind, "veth") != 0 || strcmp(li.alias, alias) != 0)
+            return err_setx(EEXIST, "veth %s: name already in use (choose another with --veth)",
+                            host_name);
+        if (waited >= 1000) {
+            r = net_link_delete(s, host_name);
+            return r < 0 && r != -ENODEV ? err_set(-r, "remove the old veth %s", host_name) : 0;
+        }
+        sleep_ms(5);
+    }
+}
+
+/* Address A (when given) is on no link here. On the host end of an ended container it soon will
+ * not be: the kernel is taking that end's namespace down; wait for that (2 s at most). */
+static int addr_free(struct nl_sock *s, const struct ip_addr *a, const char *option)
+{
+    if (!a->family)
+        return 0;
+    char on[IFNAME_MAX + 1], text[ADDR_STRLEN];
+    struct ip_addr bare = *a;
+    bare.prefix = -1;
+    for (int waited = 0;; waited += 5) {
+        int r = net_addr_find(s, a, on);
+        if (r <= 0)
+            return r;
+        struct link_info li;
+        if (waited >= 2000 || link_get(s, on, 0, &li) < 0 || strcmp(li.kind, "veth") != 0 ||
+            strncmp(li.alias, "hutch:", 6) != 0)
+            return err_setx(EADDRINUSE, "address %s already in use on %s (choose another %s)",
+                            addr_format(&bare, text), on, option);
+        sleep_ms(5);
+    }
+}
+
+int net_veth_check(const struct veth_opts *v, const char *host_name, const char *owner)
 {
     struct nl_sock s;
     int r = nl_open(&s);
     if (r < 0)
         return r;
-    if (net_link_index(&s, host_name, NULL) > 0) {
-        r = err_setx(EEXIST, "veth %s: name already in use (choose another with --veth)",
-                     host_name);
+    if ((r = veth_reclaim(&s, host_name, owner)) < 0)
         goto out;
-    }
     if (v->bridge) {
         bool is_bridge = false;
         int index = net_link_index(&s, v->bridge, &is_bridge);
@@ -287,31 +379,20 @@ int net_veth_check(const struct veth_opts *v, const char *host_name)
             goto out;
         }
     }
-    for (int i = 0; i < 2; i++) {
-        const struct ip_addr *addrs[] = {&v->ip[i], &v->host_ip[i]};
-        for (int k = 0; k < 2; k++) {
-            char on[IFNAME_MAX + 1], text[ADDR_STRLEN];
-            if (!addrs[k]->family)
-                continue;
-            r = net_addr_find(&s, addrs[k], on);
-            if (r < 0)
-                goto out;
-            if (r > 0) {
-                struct ip_addr bare = *addrs[k];
-                bare.prefix = -1;
-                r = err_setx(EADDRINUSE, "address %s already in use on %s (choose another %s)",
-                             addr_format(&bare, text), on, k ? "--host-ip" : "--ip");
-                goto out;
-            }
-        }
+    for (int i = 0; r == 0 && i < 2; i++) {
+        r = addr_free(&s, &v->ip[i], "--ip");
+        if (r == 0)
+            r = addr_free(&s, &v->host_ip[i], "--host-ip");
     }
+    if (r < 0)
+        goto out;
     r = 0;
 out:
     nl_close(&s);
     return r;
 }
 
-int net_veth_host(const struct veth_opts *v, const char *host_name, pid_t pid)
+int net_veth_host(const struct veth_opts *v, const char *host_name, pid_t pid, const char *owner)
 {
     struct nl_sock s;
     int r = nl_open(&s);
@@ -328,8 +409,10 @@ int net_veth_host(const struct veth_opts *v, const char *host_name, pid_t pid)
     for (int i = 0; r == 0 && i < 2; i++)
         if (v->host_ip[i].family)
             r = net_addr_add(&s, host_name, &v->host_ip[i]);
+    char alias[NET_ALIAS_MAX + 1];
+    net_veth_alias(owner, alias);
     if (r == 0)
-        r = net_link_up(&s, host_name);
+        r = link_up_as(&s, host_name, alias);
     if (r < 0)
         net_link_delete(&s, host_name); /* all or nothing */
 out:
@@ -337,13 +420,240 @@ out:
     return r;
 }
 
-void net_veth_release(const char *host_name)
+/* Deleting a link waits for RCU grace periods (about 20 ms); taking it down, its addresses off
+ * and renaming it costs a fraction of a millisecond. So the host end is retired that way, its name
+ * and addresses free at once for the next run, and the kernel deletes it with the container's
+ * namespace (whose last process has ended). */
+void net_veth_retire(const struct veth_opts *v, const char *host_name)
 {
     struct nl_sock s;
+    struct link_info li;
     if (nl_open(&s) < 0)
         return;
-    net_link_delete(&s, host_name); /* -ENODEV: gone with the container's namespace already */
+    if (link_get(&s, host_name, 0, &li) < 0) /* gone with the namespace already */
+        goto out;
+    char buf[MSG_BUF] __attribute__((aligned(4)));
+    struct nlmsg m;
+    struct ifinfomsg *ifi = link_msg(&m, buf, RTM_NEWLINK, 0);
+    ifi->ifi_index = li.index;
+    ifi->ifi_change = IFF_UP; /* down: no route through it any more */
+    if (nl_talk(&s, &m, NULL, NULL) < 0)
+        goto fallback;
+    for (int i = 0; i < 2; i++) {
+        if (!v->host_ip[i].family)
+            continue;
+        nlmsg_init(&m, buf, sizeof buf, RTM_DELADDR, 0);
+        struct ifaddrmsg *ifa = nlmsg_put_extra(&m, sizeof *ifa);
+        ifa->ifa_family = (uint8_t)v->host_ip[i].family;
+        ifa->ifa_prefixlen = (uint8_t)v->host_ip[i].prefix;
+        ifa->ifa_index = (uint32_t)li.index;
+        nlmsg_put(&m, IFA_LOCAL, v->host_ip[i].bytes, (size_t)addr_len(v->host_ip[i].family));
+        int r = nl_talk(&s, &m, NULL, NULL);
+        if (r < 0 && r != -EADDRNOTAVAIL)
+            goto fallback;
+    }
+    char husk[IFNAME_MAX + 1];
+    /* No container name (nor so a default host end name) has a "+"; an index is unique here. */
+    snprintf(husk, sizeof husk, "hutch+%x", (unsigned)li.index);
+    ifi = link_msg(&m, buf, RTM_NEWLINK, 0);
+    ifi->ifi_index = li.index;
+    nlmsg_put_str(&m, IFLA_IFNAME, husk);
+    if (nl_talk(&s, &m, NULL, NULL) == 0)
+        goto out;
+fallback:
+    /* Whatever refused the cheap way: the slow one, so that nothing stays in the way. */
+    net_link_delete(&s, host_name);
+out:
     nl_close(&s);
+}
+
+/* ---- --net macvlan, ipvlan, dev: the board's own network ---- */
+
+static const char *lan_kind(enum net_mode mode)
+{
+    return mode == NET_MACVLAN ? "macvlan" : mode == NET_IPVLAN ? "ipvlan" : "dev";
+}
+
+int net_lan_check(const struct run_opts *o, struct net_moved *dev)
+{
+    const struct veth_opts *v = &o->veth;
+    struct nl_sock s;
+    int r = nl_open(&s);
+    if (r < 0)
+        return r;
+    struct link_info li;
+    r = link_get(&s, v->parent, 0, &li);
+    if (r == -ENODEV)
+        r = err_setx(ENODEV, "--net %s:%s: no interface %s here (ip link lists them)",
+                     lan_kind(o->net), v->parent, v->parent);
+    else if (r < 0)
+        r = err_set(-r, "--net %s:%s", lan_kind(o->net), v->parent);
+    else if (li.flags & IFF_LOOPBACK)
+        r = err_setx(EINVAL, "--net %s:%s: the loopback interface cannot be used",
+                     lan_kind(o->net), v->parent);
+    else if (o->net == NET_DEV && li.is_bridge)
+        r = err_setx(EINVAL, "--net dev:%s: a bridge cannot be moved into a container (use "
+                             "--net veth --bridge %s)", v->parent, v->parent);
+    if (r == 0 && o->net == NET_DEV) {
+        dev->index = li.index;
+        dev->up = (li.flags & IFF_UP) != 0;
+        snprintf(dev->name, sizeof dev->name, "%s", v->parent);
+    }
+    for (int i = 0; r == 0 && i < 2; i++)
+        r = addr_free(&s, &v->ip[i], "--ip");
+    nl_close(&s);
+    return r;
+}
+
+void net_build_lan(struct nlmsg *m, void *buf, size_t cap, enum net_mode mode, int parent,
+                   int lan_mode, pid_t pid, unsigned mtu)
+{
+    nlmsg_init(m, buf, cap, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+    struct ifinfomsg *ifi = nlmsg_put_extra(m, sizeof *ifi);
+    if (ifi)
+        ifi->ifi_family = AF_UNSPEC;
+    nlmsg_put_str(m, IFLA_IFNAME, "eth0");
+    nlmsg_put_u32(m, IFLA_LINK, (uint32_t)parent);
+    nlmsg_put_u32(m, IFLA_NET_NS_PID, (uint32_t)pid);
+    if (mtu)
+        nlmsg_put_u32(m, IFLA_MTU, mtu);
+    struct nlattr *linkinfo = nlmsg_nest_start(m, IFLA_LINKINFO);
+    nlmsg_put_str(m, IFLA_INFO_KIND, lan_kind(mode));
+    struct nlattr *data = nlmsg_nest_start(m, IFLA_INFO_DATA);
+    if (mode == NET_MACVLAN) {
+        nlmsg_put_u32(m, IFLA_MACVLAN_MODE, (uint32_t)lan_mode);
+    } else {
+        uint16_t v = (uint16_t)lan_mode;
+        nlmsg_put(m, IFLA_IPVLAN_MODE, &v, sizeof v);
+    }
+    nlmsg_nest_end(m, data);
+    nlmsg_nest_end(m, linkinfo);
+}
+
+/* Move link INDEX (in the namespace of S) to the namespace of PID (NS_FD < 0) or of NS_FD, named
+ * NAME there. */
+static int link_move(struct nl_sock *s, int index, pid_t pid, int ns_fd, const char *name)
+{
+    char buf[MSG_BUF] __attribute__((aligned(4)));
+    struct nlmsg m;
+    struct ifinfomsg *ifi = link_msg(&m, buf, RTM_NEWLINK, 0);
+    ifi->ifi_index = index;
+    if (ns_fd >= 0)
+        nlmsg_put_u32(&m, IFLA_NET_NS_FD, (uint32_t)ns_fd);
+    else
+        nlmsg_put_u32(&m, IFLA_NET_NS_PID, (uint32_t)pid);
+    if (name)
+        nlmsg_put_str(&m, IFLA_IFNAME, name);
+    return nl_talk(s, &m, NULL, NULL);
+}
+
+int net_lan_attach(const struct run_opts *o, pid_t pid, struct net_moved *dev)
+{
+    const struct veth_opts *v = &o->veth;
+    struct nl_sock s;
+    int r = nl_open(&s);
+    if (r < 0)
+        return r;
+    if (o->net == NET_DEV) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
+        /* Held until the interface is back: the namespace must outlive the container's
+         * processes, or the kernel would hand the interface to the first namespace itself. */
+        dev->ns_fd = open(path, O_RDONLY | O_CLOEXEC);
+        dev->home_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+        if (dev->ns_fd < 0 || dev->home_fd < 0)
+            r = err_set(errno, "--net dev:%s: the network namespaces", dev->name);
+        else if ((r = link_move(&s, dev->index, pid, -1, "eth0")) < 0)
+            r = err_set(-r, "--net dev:%s: move it into the container%s%s", dev->name,
+                        *s.why ? ": " : "", s.why);
+        else
+            dev->inside = true;
+        goto out;
+    }
+    int parent = net_link_index(&s, v->parent, NULL);
+    if (parent < 0) {
+        r = err_setx(ENODEV, "--net %s:%s: no interface %s here", lan_kind(o->net), v->parent,
+                     v->parent);
+        goto out;
+    }
+    char buf[MSG_BUF] __attribute__((aligned(4)));
+    struct nlmsg m;
+    net_build_lan(&m, buf, sizeof buf, o->net, parent, v->lan_mode, pid, v->mtu);
+    r = nl_talk(&s, &m, NULL, NULL);
+    if (r == -EOPNOTSUPP)
+        r = err_setx(EOPNOTSUPP, "--net %s: the kernel lacks %s (CONFIG_%s)", lan_kind(o->net),
+                     lan_kind(o->net), o->net == NET_MACVLAN ? "MACVLAN" : "IPVLAN");
+    else if (r == -EBUSY || r == -EEXIST)
+        r = err_setx(-r, "--net %s:%s: the parent refused another link%s%s (passthru takes a "
+                         "parent alone; ipvlan and macvlan do not mix on one parent)",
+                     lan_kind(o->net), v->parent, *s.why ? ": " : "", s.why);
+    else if (r < 0)
+        r = err_set(-r, "--net %s:%s%s%s", lan_kind(o->net), v->parent, *s.why ? ": " : "",
+                    s.why);
+out:
+    nl_close(&s);
+    return r;
+}
+
+/* Bring the interface back from the container's namespace to ours, named as it was, and up
+ * when it was. The container's processes are gone; its namespace lives on through NS_FD. */
+static int dev_return(struct net_moved *dev)
+{
+    struct nl_sock s;
+    int r;
+    /* A socket of the container's namespace: join it for the socket() call only. */
+    if (setns(dev->ns_fd, CLONE_NEWNET) < 0)
+        return err_set(errno, "--net dev:%s: enter the container's network namespace", dev->name);
+    r = nl_open(&s);
+    if (setns(dev->home_fd, CLONE_NEWNET) < 0) {
+        /* Cannot happen with our own namespace's fd; stay correct anyway. */
+        if (r == 0)
+            nl_close(&s);
+        return err_set(errno, "--net dev:%s: back to hutch's network namespace", dev->name);
+    }
+    if (r < 0)
+        return r;
+    struct link_info li;
+    r = link_get(&s, NULL, dev->index, &li);
+    if (r == 0)
+        r = link_move(&s, dev->index, 0, dev->home_fd, dev->name);
+    if (r == -EEXIST) {
+        /* Someone took the name meanwhile: back anyway, under the name it has inside. */
+        link_move(&s, dev->index, 0, dev->home_fd, NULL);
+        r = err_setx(EEXIST, "--net dev:%s: the name is taken here now: the interface came back "
+                             "as eth0 (or the kernel's devN)", dev->name);
+    } else if (r == -ENODEV) {
+        r = err_setx(ENODEV, "--net dev:%s: the interface was no longer in the container's "
+                             "network namespace (moved away inside): the kernel returns it to "
+                             "the first namespace", dev->name);
+    } else if (r < 0) {
+        r = err_set(-r, "--net dev:%s: bring it back from the container%s%s", dev->name,
+                    *s.why ? ": " : "", s.why);
+    }
+    nl_close(&s);
+    if (r == 0 && dev->up) {
+        struct nl_sock h;
+        if ((r = nl_open(&h)) == 0) {
+            r = net_link_up(&h, dev->name);
+            nl_close(&h);
+        }
+    }
+    return r;
+}
+
+int net_lan_release(struct net_moved *dev)
+{
+    int r = 0;
+    if (dev->inside) {
+        r = dev_return(dev);
+        dev->inside = false;
+    }
+    if (dev->ns_fd >= 0)
+        close(dev->ns_fd);
+    if (dev->home_fd >= 0)
+        close(dev->home_fd);
+    dev->ns_fd = dev->home_fd = -1;
+    return r;
 }
 
 int net_setup_inside(const struct run_opts *o)
@@ -355,7 +665,7 @@ int net_setup_inside(const struct run_opts *o)
     if (r < 0)
         return r;
     r = net_link_up(&s, "lo");
-    if (r == 0 && o->net == NET_VETH) {
+    if (r == 0 && o->net != NET_NONE) {
         const struct veth_opts *v = &o->veth;
         for (int i = 0; r == 0 && i < 2; i++)
             if (v->ip[i].family)

@@ -14,6 +14,7 @@
 int net_link_up(struct nl_sock *s, const char *name);
 /* The index of link NAME (> 0), or -ENODEV (no message recorded). *IS_BRIDGE when asked. */
 int net_link_index(struct nl_sock *s, const char *name, bool *is_bridge);
+#define NET_ALIAS_MAX 79
 /* Pure: the RTM_NEWLINK request for a veth pair (exposed for the unit tests). */
 void net_build_veth(struct nlmsg *m, void *buf, size_t cap, const char *host, const char *peer,
                     pid_t peer_pid, unsigned mtu);
@@ -31,14 +32,50 @@ int net_addr_find(struct nl_sock *s, const struct ip_addr *a, char name[IFNAME_M
 
 /* The default name of the host end for the container NAME (at most 15 bytes). */
 void net_veth_default_name(const char *name, char out[IFNAME_MAX + 1]);
-/* Before anything is made: the bridge exists, the names and addresses are free. */
-int net_veth_check(const struct veth_opts *v, const char *host_name);
+/* The host end's alias, "hutch:OWNER": which container made it. */
+void net_veth_alias(const char *owner, char out[NET_ALIAS_MAX + 1]);
+/* Before anything is made: the bridge exists, the names and addresses are free. A host end left
+ * by an earlier run of the container OWNER (its namespace still being taken down by the kernel)
+ * is waited for, then removed. */
+int net_veth_check(const struct veth_opts *v, const char *host_name, const char *owner);
 /* The host's half, in hutch's namespace: the pair (eth0 in the namespace of PID), the host end's
- * address or bridge, up. All or nothing: on failure nothing is left. */
-int net_veth_host(const struct veth_opts *v, const char *host_name, pid_t pid);
-/* Delete the host end (its peer goes with it); gone already is fine. */
-void net_veth_release(const char *host_name);
-/* Inside the container's namespace: lo up; for veth also eth0's addresses, up, default routes. */
+ * address or bridge, up, with the alias of its OWNER. All or nothing: on failure nothing is left.
+ * The pair goes with the container's network namespace, when its last process ends. */
+int net_veth_host(const struct veth_opts *v, const char *host_name, pid_t pid, const char *owner);
+
+/* Once the container's processes are gone: the host end down, without its addresses, renamed
+ * hutch+INDEX, so that the next run may take its name and addresses at once; the kernel deletes
+ * it with the namespace. Gone already is fine. */
+void net_veth_retire(const struct veth_opts *v, const char *host_name);
+
+/* ---- --net macvlan, ipvlan, dev ---- */
+
+/* --net dev: the interface moved in, and what it was. */
+struct net_moved {
+    int index;
+    char name[IFNAME_MAX + 1];
+    bool up;
+    bool inside;   /* moved into the container: to bring back */
+    int ns_fd;     /* the container's network namespace, held until then; or -1 */
+    int home_fd;   /* hutch's own; or -1 */
+};
+#define NET_MOVED_INIT {.ns_fd = -1, .home_fd = -1}
+/* Before anything is made: the parent (or the interface for dev) exists and can be used, the
+ * addresses are free; for dev, DEV records what the interface is. */
+int net_lan_check(const struct run_opts *o, struct net_moved *dev);
+/* Pure: the RTM_NEWLINK request for eth0, a macvlan or ipvlan link over link PARENT, made in
+ * the network namespace of PID. */
+void net_build_lan(struct nlmsg *m, void *buf, size_t cap, enum net_mode mode, int parent,
+                   int lan_mode, pid_t pid, unsigned mtu);
+/* eth0 in the namespace of PID: the new link over the parent, or the interface moved in (DEV).
+ * A macvlan or ipvlan link goes with the namespace; the interface is brought back by
+ * net_lan_release. */
+int net_lan_attach(const struct run_opts *o, pid_t pid, struct net_moved *dev);
+/* Once the container's processes are gone: the interface back here with its name and state;
+ * the namespace let go. Safe to call more than once. */
+int net_lan_release(struct net_moved *dev);
+/* Inside the container's namespace: lo up; with a network also eth0's addresses, up, default
+ * routes. */
 int net_setup_inside(const struct run_opts *o);
 
 #endif

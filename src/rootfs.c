@@ -562,7 +562,8 @@ static int mount_kernel_fs(int root, bool harden, int *proc, int *sys)
     return r < 0 ? err_set(-r, "bind /sys") : 0;
 }
 
-static int setup_dev(int root, struct source *host_dev, bool harden)
+/* *DEV_OUT: an fd of the /dev made, for the caller. */
+static int setup_dev(int root, struct source *host_dev, bool harden, int *dev_out)
 {
     int t SYS_AUTO_CLOSE = -1, dev SYS_AUTO_CLOSE = -1, r;
     if ((r = target_in(root, "/dev", true, "image:", &t)) < 0)
@@ -600,6 +601,7 @@ static int setup_dev(int root, struct source *host_dev, bool harden)
         return err_set(-r, "mount /dev/pts (CONFIG_UNIX98_PTYS)");
     if ((r = mount_fs(shm, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777", NULL)) < 0)
         return err_set(-r, "mount /dev/shm");
+    *dev_out = sys_take_fd(&dev);
     return 0;
 }
 
@@ -655,6 +657,100 @@ static int mask_proc(int proc, int sys)
         if ((r = cover(proc, read_only[i], NULL, MS_RDONLY | HARD_FLAGS | MS_NOEXEC)) < 0)
             return err_set(-r, "make /proc/%s read-only", read_only[i]);
     return 0;
+}
+
+/* ---- /etc/resolv.conf and /etc/hosts ---- */
+
+/* Where the container's file goes: the image's PATH resolved inside ROOT, a regular file (an
+ * empty one made where there is none and the root is writable; that one stays), and on the
+ * root's own filesystem: a symlink that leads into /proc, /sys or /dev is refused. *FD -1: the
+ * image lacks it, it cannot be made there (read-only, or not the container's root's under
+ * --userns), and nobody asked (the file is left out). */
+static int etc_target(const struct rootfs_plan *p, int root, const char *path, int *fd)
+{
+    int t = resolve_mount_target(root, path, false);
+    if ((t == -EROFS || t == -EACCES) && !p->etc_asked) {
+        *fd = -1;
+        return 0;
+    }
+    if (t == -EROFS || t == -EACCES)
+        return err_setx(-t, "image %s: it has no %s, and it is %s: add an empty %s to the "
+                            "image, or use --overlay tmpfs", p->image, path,
+                        t == -EROFS ? "read-only" : "not the container's to write", path);
+    if (t == -ENOENT)
+        return err_setx(ENOENT, "image %s: %s is a symlink to nothing in the image: refused "
+                                "(make it a regular file)", p->image, path);
+    if (t < 0) {
+        char what[PATH_MAX];
+        snprintf(what, sizeof what, "image %s:", p->image);
+        return inside_error(t, what, path);
+    }
+    int at = mount_id(t), own = mount_id(root);
+    if (at < 0 || at != own) {
+        close(t);
+        return err_setx(EINVAL, "image %s: %s leads out of the image's own filesystem (into "
+                                "/proc, /sys or /dev): refused", p->image, path);
+    }
+    *fd = t;
+    return 0;
+}
+
+static int write_all(int dir, const char *name, const char *text)
+{
+    int fd SYS_AUTO_CLOSE = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                                   0644);
+    if (fd < 0)
+        return -errno;
+    for (size_t n = strlen(text), done = 0; done < n;) {
+        ssize_t w = write(fd, text + done, n - done);
+        if (w < 0 && errno != EINTR)
+            return -errno;
+        done += w > 0 ? (size_t)w : 0;
+    }
+    return 0;
+}
+
+/* The files on a small tmpfs of their own, mounted for the while on a directory made in the
+ * container's /dev (DEV), each bound read-only onto its target, then the tmpfs detached and the
+ * directory removed: the binds hold the tmpfs, which goes with them. */
+static int put_etc_files(const struct rootfs_plan *p, int root, int dev)
+{
+    static const char stage[] = ".hutch-etc";
+    const char *const names[2] = {"resolv.conf", "hosts"}, *const text[2] = {p->resolv_conf,
+                                                                               p->hosts};
+    int targets[2] = {-1, -1}, at SYS_AUTO_CLOSE = -1, tmp SYS_AUTO_CLOSE = -1, r = 0;
+    for (int i = 0; r == 0 && i < 2; i++) {
+        char path[32];
+        snprintf(path, sizeof path, "/etc/%s", names[i]);
+        r = etc_target(p, root, path, &targets[i]);
+    }
+    if (r == 0 && targets[0] < 0 && targets[1] < 0)
+        return 0;
+    if (r == 0 && (mkdirat(dev, stage, 0700) < 0 ||
+                   (at = openat(dev, stage, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0))
+        r = err_set(errno, "make /dev/%s", stage);
+    if (r == 0 && (r = mount_fs(at, "tmpfs", HARD_FLAGS | MS_NOEXEC,
+                                "mode=0755,size=512k,nr_inodes=8", &tmp)) < 0)
+        r = err_set(-r, "mount a tmpfs for /etc/resolv.conf and /etc/hosts (CONFIG_TMPFS)");
+    for (int i = 0; r == 0 && i < 2; i++) {
+        if (targets[i] < 0)
+            continue;
+        struct source s = {-1, false};
+        if ((r = write_all(tmp, names[i], text[i])) < 0)
+            r = err_set(-r, "write the container's /etc/%s", names[i]);
+        else if ((r = take_source_flags(tmp, names[i], 0, &s)) < 0 ||
+                 (r = attach(&s, targets[i], MS_RDONLY | HARD_FLAGS | MS_NOEXEC, NULL)) < 0)
+            r = err_set(-r, "bind the container's /etc/%s", names[i]);
+        drop_source(&s);
+    }
+    for (int i = 0; i < 2; i++)
+        if (targets[i] >= 0)
+            close(targets[i]);
+    if (tmp >= 0 && umount2(sys_fd_path(tmp).s, MNT_DETACH) < 0 && r == 0)
+        r = err_set(errno, "detach the tmpfs of /etc/resolv.conf and /etc/hosts");
+    if (at >= 0 && unlinkat(dev, stage, AT_REMOVEDIR) < 0 && r == 0)
+        r = err_set(errno, "remove /dev/%s", stage);
+    return r;
 }
 
 /* ---- binds ---- */
@@ -791,6 +887,7 @@ int rootfs_enter(const struct rootfs_plan *p)
         return enter_described(p);
     struct sources src = {.dir = {-1, false}};
     int root SYS_AUTO_CLOSE = -1, proc SYS_AUTO_CLOSE = -1, sys SYS_AUTO_CLOSE = -1, r;
+    int dev SYS_AUTO_CLOSE = -1;
     bool host_dev = p->host_devices || p->harden;
     unsigned long hard = p->harden ? HARD_FLAGS : 0;
 
@@ -810,8 +907,9 @@ int rootfs_enter(const struct rootfs_plan *p)
     if ((r = root = mount_root(p, &src.dir, staging)) < 0 ||
         (r = set_propagation(root, MS_UNBINDABLE)) < 0 ||
         (r = mount_kernel_fs(root, p->harden, &proc, &sys)) < 0 ||
-        (r = setup_dev(root, host_dev ? src.dev : NULL, p->harden)) < 0 ||
-        (p->harden && (r = mask_proc(proc, sys)) < 0))
+        (r = setup_dev(root, host_dev ? src.dev : NULL, p->harden, &dev)) < 0 ||
+        (p->harden && (r = mask_proc(proc, sys)) < 0) ||
+        (p->resolv_conf && (r = put_etc_files(p, root, dev)) < 0))
         goto out;
     for (size_t i = 0; i < p->n_devices; i++) {
         const struct device_spec *d = &p->devices[i];

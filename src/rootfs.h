@@ -28,6 +28,11 @@ struct rootfs_plan {
                                  rootfs_overlay_claim); NULL */
     const struct tmpfs_spec *tmpfs; /* --tmpfs, mounted after the binds */
     size_t n_tmpfs;
+    const char *resolv_conf;  /* the container's /etc/resolv.conf and /etc/hosts (dns.h), each
+                                 bound read-only over the image's before the binds; NULL: the */
+    const char *hosts;        /* image's own files, left alone */
+    bool etc_asked;           /* asked for (--dns, --dns-search, --add-host): an image that lacks
+                                 one and is read-only is an error; else that one is left out */
 };
 
 /* Build the container's filesystem and make it the root. Every path inside the root is resolved

@@ -23,6 +23,7 @@
 #include "init.h"
 #include "loop.h"
 #include "net.h"
+#include "relay.h"
 #include "rootfs.h"
 #include "userns.h"
 #include "verity.h"
@@ -45,8 +46,10 @@ struct container {
     const char *fstype;
     bool ro;
     struct cgroup cg;
-    char veth[IFNAME_MAX + 1]; /* the host end, for --net veth */
+    char veth[IFNAME_MAX + 1]; /* the host end, for --net veth (it goes with the namespace) */
     bool veth_made;
+    struct net_moved dev;      /* --net dev: the interface to bring back */
+    struct relay *relay;       /* -p: the listeners, and the connections while it runs */
     int chan[2];
     int out[2];                /* the container's output, when it goes to a log */
     struct tty_relay tty;      /* -t */
@@ -110,7 +113,7 @@ static int check_inputs(struct container *c)
         return err_setx(ENOTDIR, "root.path %s: not a directory", o->image);
     if (c->rootless) {
         const char *needs = !dir ? "an image file (loop devices)"
-                            : o->net == NET_VETH ? "--net veth"
+                            : o->net != NET_NONE && o->net != NET_HOST ? "--net other than none or host"
                             : limits_given(&o->limits) ? "limits (cgroups)"
                             : o->n_devices ? "--device"
                                            : NULL;
@@ -141,9 +144,14 @@ static int check_inputs(struct container *c)
             snprintf(c->veth, sizeof c->veth, "%s", o->veth.host_name);
         else
             net_veth_default_name(c->name, c->veth);
-        return net_veth_check(&o->veth, c->veth);
+        r = net_veth_check(&o->veth, c->veth, c->name);
+    } else if (o->net != NET_NONE && o->net != NET_HOST) {
+        r = net_lan_check(o, &c->dev);
     }
-    return 0;
+    /* The published ports, bound now: a port in use fails the start before anything is made. */
+    if (r == 0 && o->n_publish)
+        r = relay_open(o->publish, o->n_publish, o->veth.ip, &c->relay);
+    return r;
 }
 
 static int start_child(struct container *c)
@@ -233,6 +241,17 @@ static int spawn(struct container *c)
     return r;
 }
 
+/* A failure found at the end, once the command's exit code is what counts: the recorded message
+ * goes to stderr from main (in the foreground) and, detached, into the log. */
+static void report_late(const struct container *c)
+{
+    if (c->hooks->foreground || !c->hooks->log || !*err_msg())
+        return;
+    log_write(c->hooks->log, "hutch: ", 7);
+    log_write(c->hooks->log, err_msg(), strlen(err_msg()));
+    log_write(c->hooks->log, "\n", 1);
+}
+
 static void release(struct container *c)
 {
     if (c->pid > 0) {
@@ -241,8 +260,15 @@ static void release(struct container *c)
         c->pid = -1;
     }
     tty_relay_end(&c->tty);
+    relay_close(c->relay);
+    c->relay = NULL;
+    /* The container's processes are gone: --net dev's interface comes back; the veth's host end
+     * is retired. A veth, macvlan or ipvlan link goes with the namespace, once the kernel has
+     * taken it down. */
     if (c->veth_made)
-        net_veth_release(c->veth);
+        net_veth_retire(&c->o->veth, c->veth);
+    if (net_lan_release(&c->dev) < 0)
+        report_late(c);
     if (c->cg_path) {
         cgroup_close(&c->cg);
         if (c->o->more.cgroup_path)
@@ -262,15 +288,9 @@ static void release(struct container *c)
         close(c->image_fd);
     /* The container is gone; before the device is: did dm-verity see a block not as made? */
     if (dm_verity_corrupt(&c->dm) == 1) {
-        char line[600];
-        int n = snprintf(line, sizeof line, "image %s: dm-verity found corrupt blocks: the image "
-                                            "was modified after hutch-image made it", c->o->image);
-        err_setx(EIO, "%s", line);
-        if (!c->hooks->foreground && c->hooks->log) { /* -d: main's stderr is /dev/null */
-            log_write(c->hooks->log, "hutch: ", 7);
-            log_write(c->hooks->log, line, n < (int)sizeof line ? (size_t)n : sizeof line - 1);
-            log_write(c->hooks->log, "\n", 1);
-        }
+        err_setx(EIO, "image %s: dm-verity found corrupt blocks: the image was modified after "
+                      "hutch-image made it", c->o->image);
+        report_late(c);
     }
     dm_release(&c->dm);
     loop_release(&c->loop);
@@ -325,7 +345,7 @@ int run_container(const struct run_opts *o, const char *name, struct run_hooks *
 {
     struct container c = {.o = o, .hooks = hooks, .chan = {-1, -1}, .out = {-1, -1},
                           .image_fd = -1, .pid = -1, .root_fd = -1, .overlay_fd = -1,
-                          .loop = {.fd = -1, .file_fd = -1}};
+                          .loop = {.fd = -1, .file_fd = -1}, .dev = NET_MOVED_INIT};
     snprintf(c.name, sizeof c.name, "%s", name);
     tty_relay_init(&c.tty, hooks->foreground ? STDIN_FILENO : -1);
     c.rootless = geteuid() != 0;
@@ -363,8 +383,10 @@ int run_container(const struct run_opts *o, const char *name, struct run_hooks *
         r = err_set(errno, "pipe");
     if (r == 0)
         r = spawn(&c);
-    if (r == 0 && o->net == NET_VETH && (r = net_veth_host(&o->veth, c.veth, c.pid)) == 0)
+    if (r == 0 && o->net == NET_VETH && (r = net_veth_host(&o->veth, c.veth, c.pid, c.name)) == 0)
         c.veth_made = true;
+    else if (r == 0 && o->net != NET_NONE && o->net != NET_HOST)
+        r = net_lan_attach(o, c.pid, &c.dev);
     if (r == 0 && !(r = stopped(&c)) && (r = chan_send(c.chan[0], CHAN_GO, 0, NULL, c.root_fd)) < 0)
         r = err_set(-r, "start the container");
     if (c.root_fd >= 0) {
@@ -374,7 +396,8 @@ int run_container(const struct run_opts *o, const char *name, struct run_hooks *
     if (r == 0) {
         struct supervise sv = {.pid = c.pid, .sigfd = hooks->sigfd, .chan = c.chan[0],
                                .out = c.out[0], .log = hooks->log, .tty = o->tty ? &c.tty : NULL,
-                               .started = on_started, .arg = &c, .image_fd = -1};
+                               .started = on_started, .arg = &c, .image_fd = -1,
+                               .relay = c.relay};
         c.sv = &sv;
         r = supervise(&sv);
         c.sv = NULL;
@@ -430,7 +453,7 @@ int run_create(const struct run_opts *o, const char *name, struct run_create *cr
     struct run_hooks hooks = {.sigfd = -1};
     struct container c = {.o = o, .hooks = &hooks, .chan = {-1, -1}, .out = {-1, -1},
                           .image_fd = -1, .pid = -1, .root_fd = -1, .cr = cr, .overlay_fd = -1,
-                          .loop = {.fd = -1, .file_fd = -1}};
+                          .loop = {.fd = -1, .file_fd = -1}, .dev = NET_MOVED_INIT};
     snprintf(c.name, sizeof c.name, "%s", name);
     tty_relay_init(&c.tty, -1);
     c.rootless = geteuid() != 0;

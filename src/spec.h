@@ -14,7 +14,9 @@
 
 #define HUTCH_NAME_MAX 63
 
-enum net_mode { NET_NONE, NET_HOST, NET_VETH };
+/* NET_MACVLAN, NET_IPVLAN: eth0 is a new link over a parent of hutch's namespace (the board's
+ * LAN); NET_DEV: an existing interface moved in as eth0, and back with its name at the end. */
+enum net_mode { NET_NONE, NET_HOST, NET_VETH, NET_MACVLAN, NET_IPVLAN, NET_DEV };
 
 struct bind_spec {
     const char *src;
@@ -31,6 +33,21 @@ struct veth_opts {
     struct ip_addr host_ip[2];    /* --host-ip: the host end's addresses */
     struct ip_addr gateway[2];    /* --gateway, or the host end's address */
     unsigned mtu;                 /* --mtu; 0: the kernel's default */
+    const char *parent;           /* macvlan:PARENT, ipvlan:PARENT, dev:IFACE */
+    int lan_mode;                 /* MACVLAN_MODE_* or IPVLAN_MODE_* (linux/if_link.h) */
+};
+
+/* --add-host NAME:ADDR */
+struct host_entry {
+    const char *name;
+    struct ip_addr addr;          /* prefix -1 */
+};
+
+/* -p, --publish [HOSTADDR:]HOSTPORT:PORT[/tcp|udp] */
+struct publish_spec {
+    struct ip_addr host;          /* family 0: every address (0.0.0.0) */
+    uint16_t host_port, port;
+    int proto;                    /* IPPROTO_TCP or IPPROTO_UDP */
 };
 
 /* --tmpfs DST[:OPTS] */
@@ -175,6 +192,14 @@ struct run_opts {
     enum net_mode net;
     bool net_given;          /* --net was on the command line */
     struct veth_opts veth;
+    struct ip_addr *dns;     /* --dns: name servers of the container's /etc/resolv.conf */
+    size_t n_dns;
+    const char **dns_search; /* --dns-search */
+    size_t n_dns_search;
+    struct host_entry *add_hosts; /* --add-host */
+    size_t n_add_hosts;
+    struct publish_spec *publish; /* -p, --publish */
+    size_t n_publish;
     struct limit_opts limits;
     uint64_t caps;           /* the capabilities kept: the default set, --cap-add, --cap-drop */
     bool privileged;         /* --privileged: no hardening at all */

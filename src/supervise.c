@@ -126,13 +126,14 @@ int supervise(struct supervise *s)
             master_seen = true;
         }
         bool pending = s->tty && s->tty->pending > 0;
-        struct pollfd pfd[5] = {{.fd = s->sigfd, .events = POLLIN},
+        struct pollfd pfd[6] = {{.fd = s->sigfd, .events = POLLIN},
                                 {.fd = s->chan, .events = POLLIN},
                                 {.fd = s->out, .events = POLLIN},
                                 {.fd = master, .events = POLLIN | (pending ? POLLOUT : 0)},
                                 {.fd = s->tty && master >= 0 && !pending ? s->tty->in : -1,
-                                 .events = POLLIN}};
-        if (poll(pfd, 5, -1) < 0) { /* a negative fd is skipped */
+                                 .events = POLLIN},
+                                {.fd = s->relay ? relay_fd(s->relay) : -1, .events = POLLIN}};
+        if (poll(pfd, 6, -1) < 0) { /* a negative fd is skipped */
             if (errno == EINTR)
                 continue;
             return err_set(errno, "poll");
@@ -147,6 +148,8 @@ int supervise(struct supervise *s)
             read_output(s, &master);
         if (pfd[4].fd >= 0 && pfd[4].revents)
             tty_relay_input(s->tty);
+        if (pfd[5].fd >= 0 && pfd[5].revents)
+            relay_dispatch(s->relay);
         if (!(pfd[0].revents & POLLIN))
             continue;
         struct signalfd_siginfo si;

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "log.h"
+#include "relay.h"
 #include "tty.h"
 
 struct supervise {
@@ -27,6 +28,7 @@ struct supervise {
                                    on it, for the owner to read and close */
     int image_fd;
     int stop_as;                /* the image's stop signal: sent for a SIGTERM; 0: SIGTERM */
+    struct relay *relay;        /* -p: the port relay, run beside the container; or NULL */
 };
 
 /* Block the signals that are forwarded, SIGCHLD and SIGWINCH, and read them from a signalfd

@@ -35,3 +35,22 @@ if [ "${HUTCH_ROOT:-image}" = image ]; then
     # The direct I/O workload (w_dio): the file workload and the page cache, both loop modes.
     RT_DIO=yes
 fi
+# The network start workload (bench/phase's w_netstart): KEY|COMMAND, /bin/true from this
+# runtime's root with no network and with a veth of the same name and addresses every run, as a
+# supervisor restarting a container has it.
+rt_netstart() {
+    local cmd="$HUTCH run --name $prefix-netstart"
+    printf '%s\n' "none|$cmd --net none $WORK/img/busybox$root_suffix /bin/true" \
+        "veth|$cmd $(hutch_net veth) $WORK/img/busybox$root_suffix /bin/true"
+}
+# The relay workload (w_relay): an iperf3 server in a container of the bench image with the veth
+# and `-p PORT:5201`, in the background; hutch's relay (in this hutch process) listens on PORT
+# of every address of the phase. RT_CT_IP: the container's address (the direct path).
+RT_CT_IP=10.200.$net_n.2
+# shellcheck disable=SC2046
+rt_relay_start() {
+    "$HUTCH" run --name "$prefix-relay" $(hutch_net veth) -p "$1:5201" "$WORK/img/bench$root_suffix" \
+        /opt/bench/bin/iperf3 -s -p 5201 </dev/null & RELAY=$!
+}
+rt_relay_pid() { "$HUTCH" inspect "$prefix-relay" 2>/dev/null | jq -r '.pid // empty'; }
+rt_relay_stop() { kill -TERM "$RELAY" 2>/dev/null; wait "$RELAY" 2>/dev/null; return 0; }

@@ -11,24 +11,6 @@ CONTAINERS_PAR=${CONTAINERS_PAR:-10}
 ping() { busybox ping "$@"; }
 nc() { busybox nc "$@"; }
 
-# wait_for FILE TEXT: until FILE holds TEXT (10 s at most).
-wait_for() {
-    local tries=0
-    while ! grep -q "$2" "$1" 2>/dev/null; do
-        [ $tries -ge 200 ] && return 1
-        sleep 0.05
-        tries=$((tries + 1))
-    done
-}
-
-# Start a container in the background: bg NAME HUTCH-ARGS...; its output in $T/NAME.out.
-bg() {
-    local name=$1
-    shift
-    "$HUTCH" run --name "$name" "$@" </dev/null >"$T/$name.out" 2>&1 &
-    bg_pid=$!
-}
-
 ping_both_ways() {
     bg pinger --ip 10.1.0.2/24 --host-ip 10.1.0.1/24 "$EXT4" \
         sh -c 'ip addr show eth0; ip route; ping -c 2 -W 2 10.1.0.1 && echo PING-HOST-OK; sleep 3'
@@ -141,7 +123,7 @@ many_one_after_another() {
             { no "container $i failed"; return 1; }
         i=$((i + 1))
     done
-    eq "$(our_veths)" "" "veths left"
+    no_leaks
 }
 many_at_once() {
     local i=0 pids="" failures=0
@@ -152,7 +134,7 @@ many_at_once() {
         i=$((i + 1))
     done
     for p in $pids; do wait "$p" || failures=$((failures + 1)); done
-    eq "$failures" 0 "failed containers" && eq "$(our_veths)" "" "veths left"
+    eq "$failures" 0 "failed containers" && no_leaks
 }
 killed_after_pair_made() {
     bg victim --veth tv-victim --ip 10.1.10.2/24 --host-ip 10.1.10.1/24 "$EXT4" \

@@ -175,6 +175,27 @@ hostile_hutch_dir() {
     rc_is 0 && ! out_has privileged 2>/dev/null
 }
 
+# The converted tree gets empty /etc/resolv.conf (and /etc/hosts) where it has none, so that a
+# read-only image still gets the files hutch run writes; an /etc that is a symlink, or a
+# resolv.conf that is a dangling one, is the image's: nothing is written through it.
+etc_mount_points() {
+    rm -rf "$T/noetc" && cp -a "$ROOTDIR" "$T/noetc" && rm -f "$T/noetc/etc/resolv.conf"
+    hi "dir:$T/noetc" "$T/noetc.img"
+    rc_is 0 || return 1
+    h run --dns 10.9.9.9 --net none "$T/noetc.img" cat /etc/resolv.conf
+    rc_is 0 && out_has '^nameserver 10.9.9.9$' || return 1
+    mkdir -p "$T/hostetc"
+    rm -rf "$T/evil" && cp -a "$ROOTDIR" "$T/evil" && rm -rf "$T/evil/etc" &&
+        ln -s "$T/hostetc" "$T/evil/etc"
+    hi "dir:$T/evil" "$T/evil3.img"
+    rc_is 0 || return 1
+    [ -z "$(ls -A "$T/hostetc")" ] || { no "hutch-image wrote into the host's $T/hostetc"; return 1; }
+    rm -rf "$T/evil" && cp -a "$ROOTDIR" "$T/evil" && rm -f "$T/evil/etc/resolv.conf" &&
+        ln -s "$T/hostetc/resolv.conf" "$T/evil/etc/resolv.conf"
+    hi "dir:$T/evil" "$T/evil4.img"
+    rc_is 0 && eq "$(ls -A "$T/hostetc")" "" "what was written through the dangling symlink"
+}
+
 t "buildah images (oci-archive, docker-archive) as erofs, squashfs, ext4 run their entrypoint" buildah_images_run
 t "hutch-image's default format is erofs" default_is_erofs
 t "umoci layers: a deleted file and an opaque directory honoured" whiteouts_honoured
@@ -182,4 +203,5 @@ t "the same SOURCE gives the same bytes (and root hash)" reproducible
 t "--verity: the hash tree after the filesystem, the root hash written" verity_layout
 t "bad input: one line, 125, no OUTPUT" bad_input
 t "security: an image's /.hutch symlink or own config is not used" hostile_hutch_dir
+t "empty /etc/resolv.conf and /etc/hosts as mount points; never through the image's symlinks" etc_mount_points
 finish

@@ -29,6 +29,25 @@ h() {
     rc=$?
 }
 
+# wait_for FILE TEXT: until FILE holds TEXT (10 s at most).
+wait_for() {
+    local tries=0
+    while ! grep -q "$2" "$1" 2>/dev/null; do
+        [ $tries -ge 200 ] && return 1
+        sleep 0.05
+        tries=$((tries + 1))
+    done
+}
+
+# bg NAME HUTCH-RUN-ARGS...: a container started in the background, its output in $T/NAME.out,
+# the pid of its hutch in $bg_pid.
+bg() {
+    local name=$1
+    shift
+    "$HUTCH" run --name "$name" "$@" </dev/null >"$T/$name.out" 2>&1 &
+    bg_pid=$!
+}
+
 # Assertions: each returns 1 with $why set when it does not hold.
 no() { why="$*"; return 1; }
 rc_is() { [ "$rc" = "$1" ] || no "exit status $rc, want $1"; }

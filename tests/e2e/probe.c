@@ -2,6 +2,8 @@
  * BusyBox has no applet for. Prints what happened; exits 0 when the call succeeded, 1 when the
  * kernel refused it, 2 on bad usage.
  *   hutch-probe handle PATH   name_to_handle_at + open_by_handle_at (the "shocker" escape)
+ *   hutch-probe udp-echo PORT  answer each datagram on PORT with itself
+ *   hutch-probe udp-ask ADDR PORT TEXT  send TEXT, print the answer (2 s at most)
  *   hutch-probe ptrace PID    PTRACE_ATTACH to PID, then detach
  *   hutch-probe alloc MIB     allocate and touch MIB mebibytes, one at a time
  *   hutch-probe as-user UID GID COMMAND...   run COMMAND as UID:GID, no supplementary groups
@@ -31,13 +33,18 @@
  *   hutch-probe syscalls N    N cheap system calls of each kind: getppid, getuid and close(-1),
  *                             which seccomp profiles allow by name, and personality(0xffffffff),
  *                             which podman's allows by an argument rule; prints "NAME NS" (ns per
- *                             call, timed by CLOCK_MONOTONIC, a vDSO call) for each, then "all NS" */
+ *                             call, timed by CLOCK_MONOTONIC, a vDSO call) for each, then "all NS"
+ *   hutch-probe dnsd ADDR NAME IPV4  a DNS responder on UDP ADDR:53 (for there is no BusyBox
+ *                             dnsd in Debian's BusyBox): an A query for NAME gets IPV4, any
+ *                             other type for it an empty answer, any other name NXDOMAIN; prints
+ *                             "dnsd: ready" once bound, answers until killed */
 #include <errno.h>
 #include <grp.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <dirent.h>
 #include <stdbool.h>
 #include <poll.h>
@@ -46,6 +53,9 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <netinet/in.h>
 #include <sys/personality.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -460,8 +470,106 @@ static int syscalls(long n)
     return 0;
 }
 
+static int dnsd(const char *addr, const char *name, const char *ipv4)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(53)};
+    unsigned char answer_ip[4];
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1 || inet_pton(AF_INET, ipv4, answer_ip) != 1)
+        return 2;
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
+        return result("dnsd: bind", 0);
+    printf("dnsd: ready\n");
+    fflush(stdout);
+    for (;;) {
+        unsigned char q[512], r[512 + 16];
+        struct sockaddr_in peer;
+        socklen_t plen = sizeof peer;
+        ssize_t n = recvfrom(fd, q, sizeof q, 0, (struct sockaddr *)&peer, &plen);
+        if (n < 12 || (q[2] & 0x80))
+            continue;
+        /* the question's name, dotted and lowercased; queries never compress it */
+        char qname[256];
+        size_t at = 12, len = 0;
+        while (at < (size_t)n && q[at] && q[at] < 64 && at + 1 + q[at] < (size_t)n &&
+               len + q[at] + 1 < sizeof qname) {
+            for (size_t i = 0; i < q[at]; i++)
+                qname[len++] = (char)tolower(q[at + 1 + i]);
+            qname[len++] = '.';
+            at += 1 + q[at];
+        }
+        if (at + 5 > (size_t)n || q[at])
+            continue;
+        if (len)
+            len--;
+        qname[len] = '\0';
+        at += 5; /* the zero, qtype, qclass */
+        int qtype = q[at - 4] << 8 | q[at - 3];
+        bool ours = strcasecmp(qname, name) == 0, a = ours && qtype == 1;
+        memcpy(r, q, at);
+        r[2] = 0x84 | (q[2] & 0x01);  /* a response, authoritative, RD as asked */
+        r[3] = ours ? 0 : 3;          /* NOERROR or NXDOMAIN */
+        r[4] = 0, r[5] = 1, r[6] = 0, r[7] = a, memset(r + 8, 0, 4);
+        size_t out = at;
+        if (a) {
+            static const unsigned char rr[] = {0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4};
+            memcpy(r + out, rr, sizeof rr);
+            memcpy(r + out + sizeof rr, answer_ip, 4);
+            out += sizeof rr + 4;
+        }
+        sendto(fd, r, out, 0, (struct sockaddr *)&peer, plen);
+    }
+}
+
+/* udp-echo PORT: answer every datagram on PORT (IPv4, any address) with itself. */
+static int udp_echo(int port)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
+        return result("udp-echo: bind", 0);
+    printf("udp-echo: ready\n");
+    fflush(stdout);
+    for (;;) {
+        char buf[65536];
+        struct sockaddr_in peer;
+        socklen_t plen = sizeof peer;
+        ssize_t n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&peer, &plen);
+        if (n >= 0)
+            sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&peer, plen);
+    }
+}
+
+/* udp-ask ADDR PORT TEXT: send TEXT to ADDR:PORT (IPv4) and print the answer (2 s at most,
+ * asked again every 200 ms: the echo may not listen yet). */
+static int udp_ask(const char *addr, int port, const char *text)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
+        return 2;
+    for (int tries = 0; tries < 10; tries++) {
+        sendto(fd, text, strlen(text), 0, (struct sockaddr *)&sa, sizeof sa);
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        char buf[65536];
+        ssize_t n;
+        if (poll(&p, 1, 200) == 1 && (n = recv(fd, buf, sizeof buf - 1, 0)) >= 0) {
+            buf[n] = '\0';
+            printf("%s\n", buf);
+            return 0;
+        }
+    }
+    return result("udp-ask: no answer", 0);
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "udp-echo") == 0)
+        return udp_echo(atoi(argv[2]));
+    if (argc == 5 && strcmp(argv[1], "udp-ask") == 0)
+        return udp_ask(argv[2], atoi(argv[3]), argv[4]);
+    if (argc == 5 && strcmp(argv[1], "dnsd") == 0)
+        return dnsd(argv[2], argv[3], argv[4]);
     if (argc == 3 && strcmp(argv[1], "syscalls") == 0)
         return syscalls(atol(argv[2]));
     if (argc == 4 && strcmp(argv[1], "console") == 0)
@@ -539,6 +647,7 @@ int main(int argc, char **argv)
     }
     fprintf(stderr, "usage: hutch-probe handle PATH | ptrace PID | alloc MIB | "
                     "as-user UID GID COMMAND... | tiocsti TEXT | tioclinux | io-uring | "
-                    "personality HEX | syslog | fds | pty COMMAND... | typed | write-exe PID | lock FILE COMMAND... | json KEY\n");
+                    "personality HEX | syslog | fds | pty COMMAND... | typed | write-exe PID | lock FILE COMMAND... | json KEY | "
+                    "dnsd ADDR NAME IPV4\n");
     return 2;
 }

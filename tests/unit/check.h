@@ -2,10 +2,24 @@
 #ifndef HUTCH_CHECK_H
 #define HUTCH_CHECK_H
 
+#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
 
 static int check_passed, check_failed;
+
+/* The descriptors this process has open (a leak shows as a count that grew). */
+static inline int check_open_fds(void)
+{
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return -1;
+    while (readdir(d))
+        n++;
+    closedir(d);
+    return n - 3; /* ".", "..", and the directory's own descriptor */
+}
 
 #define CHECK(cond)                                                                         \
     do {                                                                                    \

@@ -193,7 +193,129 @@ static void test_net_errors(void)
     expect_error(slash_veth, "not a valid interface name");
     expect_error(mtu_low, "68 to 65535");
     expect_error(mtu_text, "68 to 65535");
-    expect_error(bad_mode, "none, host or veth");
+    expect_error(bad_mode, "none, host, veth, macvlan:PARENT[:MODE]");
+}
+
+/* The board's network: macvlan, ipvlan, dev; and what only veth takes. */
+static void test_lan_options(void)
+{
+    struct run_opts o;
+    ARGS(a, "--net", "macvlan:eth1", "--ip", "192.168.1.50/24", "--gateway", "192.168.1.1",
+         "img", "true");
+    CHECK_EQ_INT(parse(&o, a), 0);
+    CHECK(o.net == NET_MACVLAN);
+    CHECK_EQ_STR(o.veth.parent, "eth1");
+    CHECK_EQ_INT(o.veth.lan_mode, 4 /* MACVLAN_MODE_BRIDGE */);
+    CHECK_EQ_INT(o.veth.gateway[0].family, 2);
+    run_opts_free(&o);
+    const char *modes[] = {"private", "vepa", "passthru"};
+    const int values[] = {1, 2, 8};
+    for (int i = 0; i < 3; i++) {
+        char spec[64];
+        snprintf(spec, sizeof spec, "macvlan:lan0:%s", modes[i]);
+        ARGS(m, "--net", spec, "img", "true");
+        CHECK_EQ_INT(parse(&o, m), 0);
+        CHECK_EQ_INT(o.veth.lan_mode, values[i]);
+        CHECK_EQ_STR(o.veth.parent, "lan0");
+        run_opts_free(&o);
+    }
+    ARGS(ipv, "--net", "ipvlan:eth0:l3", "--ip", "10.9.0.5/24", "img", "true");
+    CHECK_EQ_INT(parse(&o, ipv), 0);
+    CHECK(o.net == NET_IPVLAN);
+    CHECK_EQ_INT(o.veth.lan_mode, 1 /* IPVLAN_MODE_L3 */);
+    run_opts_free(&o);
+    ARGS(ipv2, "--net", "ipvlan:eth0", "img", "true");
+    CHECK_EQ_INT(parse(&o, ipv2), 0);
+    CHECK_EQ_INT(o.veth.lan_mode, 0 /* IPVLAN_MODE_L2 */);
+    run_opts_free(&o);
+    ARGS(dev, "--net", "dev:usb0", "--ip", "10.0.5.2/24", "img", "true");
+    CHECK_EQ_INT(parse(&o, dev), 0);
+    CHECK(o.net == NET_DEV);
+    CHECK_EQ_STR(o.veth.parent, "usb0");
+    run_opts_free(&o);
+
+    ARGS(no_parent, "--net", "macvlan:", "img", "true");
+    ARGS(long_parent, "--net", "macvlan:sixteen-chars-xx", "img", "true");
+    ARGS(bad_mvmode, "--net", "macvlan:eth0:bridged", "img", "true");
+    ARGS(bad_ipmode, "--net", "ipvlan:eth0:l4", "img", "true");
+    ARGS(dev_mode, "--net", "dev:usb0:up", "img", "true");
+    ARGS(slash_parent, "--net", "dev:a/b", "img", "true");
+    ARGS(host_ip, "--net", "macvlan:eth0", "--host-ip", "10.0.0.1/24", "img", "true");
+    ARGS(bridge, "--net", "ipvlan:eth0", "--bridge", "br0", "img", "true");
+    ARGS(dev_mtu, "--net", "dev:usb0", "--mtu", "1400", "img", "true");
+    ARGS(pub_lan, "--net", "macvlan:eth0", "--ip", "10.0.0.2/24", "-p", "80:80", "img", "true");
+    expect_error(no_parent, "with an interface name");
+    expect_error(long_parent, "with an interface name");
+    expect_error(bad_mvmode, "bridge, private, vepa or passthru");
+    expect_error(bad_ipmode, "l2, l3 or l3s");
+    expect_error(dev_mode, "takes no mode");
+    expect_error(slash_parent, "not a valid interface name");
+    expect_error(host_ip, "are for --net veth");
+    expect_error(bridge, "are for --net veth");
+    expect_error(dev_mtu, "not --net dev");
+    expect_error(pub_lan, "--publish needs --net veth");
+}
+
+static void test_publish_and_names(void)
+{
+    struct publish_spec p;
+    CHECK_EQ_INT(cli_parse_publish("8080:80", &p), 0);
+    CHECK_EQ_INT(p.host_port, 8080);
+    CHECK_EQ_INT(p.port, 80);
+    CHECK_EQ_INT(p.proto, 6 /* IPPROTO_TCP */);
+    CHECK_EQ_INT(p.host.family, 0);
+    CHECK_EQ_INT(cli_parse_publish("127.0.0.1:5353:53/udp", &p), 0);
+    CHECK_EQ_INT(p.host.family, 2);
+    CHECK_EQ_INT(p.proto, 17 /* IPPROTO_UDP */);
+    CHECK_EQ_INT(p.host_port, 5353);
+    CHECK_EQ_INT(cli_parse_publish("[::1]:8443:443/tcp", &p), 0);
+    CHECK_EQ_INT(p.host.family, 10);
+    CHECK_EQ_INT(p.port, 443);
+    const char *bad[] = {"80", "0:80", "80:0", "65536:80", "80:65536", "80:80/sctp",
+                         "::1:80:80", "[::1]80:80", "[10.0.0.1]:80:80", "host:80:80",
+                         "80:80:80", " 80:80", "80:-1", "18446744073709551696:80", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        err_clear();
+        CHECK(cli_parse_publish(bad[i], &p) == -EINVAL);
+        CHECK(*err_msg() != '\0');
+    }
+    struct run_opts o;
+    ARGS(a, "--ip", "10.0.0.2/24", "--host-ip", "10.0.0.1/24", "-p", "8080:80", "--publish",
+         "127.0.0.1:5353:53/udp", "--dns", "10.0.0.1", "--dns", "fd00::1", "--dns-search",
+         "lan.example", "--add-host", "db:10.0.0.9", "--add-host", "v6:fd00::9", "img", "true");
+    CHECK_EQ_INT(parse(&o, a), 0);
+    CHECK_EQ_INT(o.n_publish, 2);
+    CHECK_EQ_INT(o.n_dns, 2);
+    CHECK_EQ_INT(o.dns[1].family, 10);
+    CHECK_EQ_INT(o.n_dns_search, 1);
+    CHECK_EQ_STR(o.dns_search[0], "lan.example");
+    CHECK_EQ_INT(o.n_add_hosts, 2);
+    CHECK_EQ_STR(o.add_hosts[0].name, "db");
+    CHECK_EQ_INT(o.add_hosts[1].addr.family, 10);
+    run_opts_free(&o);
+
+    ARGS(no_v6, "--ip", "10.0.0.2/24", "-p", "[::]:80:80", "img", "true");
+    ARGS(twice, "--ip", "10.0.0.2/24", "-p", "80:80", "-p", "80:81", "img", "true");
+    ARGS(no_ip, "--net", "veth", "-p", "80:80", "img", "true");
+    ARGS(none, "-p", "80:80", "img", "true");
+    ARGS(dns_prefix, "--dns", "10.0.0.1/24", "img", "true");
+    ARGS(dns_name, "--dns", "ns.example", "img", "true");
+    ARGS(host_space, "--add-host", "a b:10.0.0.1", "img", "true");
+    ARGS(host_nl, "--add-host", "a\nb:10.0.0.1", "img", "true");
+    ARGS(host_noaddr, "--add-host", "db:", "img", "true");
+    ARGS(host_noname, "--add-host", ":10.0.0.1", "img", "true");
+    ARGS(search_space, "--dns-search", "a b", "img", "true");
+    expect_error(no_v6, "no --ip of IPv6");
+    expect_error(twice, "given twice");
+    expect_error(no_ip, "no --ip of IPv4");
+    expect_error(none, "--publish needs --net veth");
+    expect_error(dns_prefix, "--dns");
+    expect_error(dns_name, "--dns");
+    expect_error(host_space, "--add-host");
+    expect_error(host_nl, "--add-host");
+    expect_error(host_noaddr, "--add-host");
+    expect_error(host_noname, "NAME:ADDR");
+    expect_error(search_space, "--dns-search");
 }
 
 static void test_limits_and_caps(void)
@@ -491,6 +613,8 @@ int main(void)
     test_bind_specs();
     test_net_options();
     test_net_errors();
+    test_lan_options();
+    test_publish_and_names();
     test_limits_and_caps();
     test_split_words();
     test_signals();

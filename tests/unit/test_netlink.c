@@ -131,6 +131,53 @@ static void test_veth_request(void)
     CHECK(mtu && *(const uint32_t *)nl_attr_data(mtu) == 1400);
 }
 
+/* eth0 over a parent: IFLA_LINK, IFLA_NET_NS_PID at the top (made straight in the container's
+ * namespace), IFLA_LINKINFO { KIND, DATA { MODE } } with macvlan's u32 and ipvlan's u16 mode. */
+static void test_lan_request(void)
+{
+    char buf[1024] __attribute__((aligned(4)));
+    struct nlmsg m;
+    for (int k = 0; k < 2; k++) {
+        enum net_mode mode = k ? NET_IPVLAN : NET_MACVLAN;
+        net_build_lan(&m, buf, sizeof buf, mode, 7, k ? 1 : 4, 4242, k ? 0 : 1500);
+        CHECK(!m.overflow);
+        CHECK(m.h->nlmsg_flags & NLM_F_CREATE && m.h->nlmsg_flags & NLM_F_EXCL);
+        const char *attrs = buf + NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct ifinfomsg));
+        size_t len = m.h->nlmsg_len - (size_t)(attrs - buf);
+        const struct nlattr *name = nl_attr_find(attrs, len, IFLA_IFNAME);
+        const struct nlattr *link = nl_attr_find(attrs, len, IFLA_LINK);
+        const struct nlattr *pid = nl_attr_find(attrs, len, IFLA_NET_NS_PID);
+        const struct nlattr *mtu = nl_attr_find(attrs, len, IFLA_MTU);
+        CHECK(name && strcmp(nl_attr_data(name), "eth0") == 0);
+        CHECK(link && *(const uint32_t *)nl_attr_data(link) == 7);
+        CHECK(pid && *(const uint32_t *)nl_attr_data(pid) == 4242);
+        CHECK(k ? mtu == NULL : mtu && *(const uint32_t *)nl_attr_data(mtu) == 1500);
+        const struct nlattr *info = nl_attr_find(attrs, len, IFLA_LINKINFO);
+        CHECK(info != NULL);
+        if (!info)
+            return;
+        CHECK_EQ_INT((const char *)info + info->nla_len - buf, m.h->nlmsg_len);
+        const struct nlattr *kind = nl_attr_find(nl_attr_data(info), nl_attr_len(info),
+                                                 IFLA_INFO_KIND);
+        CHECK(kind && strcmp(nl_attr_data(kind), k ? "ipvlan" : "macvlan") == 0);
+        const struct nlattr *data = nl_attr_find(nl_attr_data(info), nl_attr_len(info),
+                                                 IFLA_INFO_DATA);
+        CHECK(data != NULL);
+        if (!data)
+            return;
+        const struct nlattr *md = nl_attr_find(nl_attr_data(data), nl_attr_len(data),
+                                               k ? IFLA_IPVLAN_MODE : IFLA_MACVLAN_MODE);
+        CHECK(md != NULL);
+        if (!md)
+            return;
+        CHECK_EQ_INT(nl_attr_len(md), k ? 2 : 4);
+        if (k)
+            CHECK_EQ_INT(*(const uint16_t *)nl_attr_data(md), 1);
+        else
+            CHECK_EQ_INT(*(const uint32_t *)nl_attr_data(md), 4);
+    }
+}
+
 /* Replies from the kernel, malformed on purpose: a walk must stop, never read past the end. */
 static void test_malformed(void)
 {
@@ -189,6 +236,7 @@ int main(void)
 {
     test_malformed();
     test_veth_request();
+    test_lan_request();
     test_header_and_attrs();
     test_nest();
     test_overflow();

@@ -17,17 +17,6 @@
 static char tree[64];
 static int root = -1;
 
-static int count_fds(void)
-{
-    int n = 0;
-    DIR *d = opendir("/proc/self/fd");
-    if (!d)
-        return -1;
-    while (readdir(d))
-        n++;
-    closedir(d);
-    return n;
-}
 
 static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
@@ -285,14 +274,14 @@ static void run(bool walk)
 {
     resolve_use_walk(walk);
     setup();
-    int before = count_fds();
+    int before = check_open_fds();
     test_links();
     test_nofollow_notdir();
     test_create();
     test_mkdirs();
     test_mount_target();
     test_magic_links();
-    CHECK_EQ_INT(count_fds(), before);
+    CHECK_EQ_INT(check_open_fds(), before);
     teardown();
 }
 
