@@ -771,12 +771,15 @@ static int check_net(struct run_opts *o)
         if (!v->ip[addr_slot(family)].family)
             return err_setx(EINVAL, "--publish %u:%u: the container has no --ip of %s to relay to",
                             p->host_port, p->port, family == AF_INET ? "IPv4" : "IPv6");
-        for (size_t k = 0; k < i; k++)
+        for (size_t k = 0; k < i; k++) {
+            /* an address not given is every IPv4 one: it meets IPv4 listeners only */
+            const struct ip_addr *q = &o->publish[k].host;
+            int qfamily = q->family ? q->family : AF_INET;
             if (o->publish[k].host_port == p->host_port && o->publish[k].proto == p->proto &&
-                (!o->publish[k].host.family || !p->host.family ||
-                 addr_equal(&o->publish[k].host, &p->host)))
+                qfamily == family && (!q->family || !p->host.family || addr_equal(q, &p->host)))
                 return err_setx(EINVAL, "--publish: host port %u/%s given twice", p->host_port,
                                 p->proto == IPPROTO_UDP ? "udp" : "tcp");
+        }
     }
     if (v->bridge && (v->host_ip[0].family || v->host_ip[1].family))
         return err_setx(EINVAL, "--bridge and --host-ip exclude each other: the bridge holds the "
@@ -887,7 +890,7 @@ int cli_parse_lan(const char *spec, enum net_mode *mode, struct veth_opts *v)
         return v->parent ? 0 : err_set(ENOMEM, "--net");
     }
     return err_setx(EINVAL, "--net '%s': expected none, host, veth, macvlan:PARENT[:MODE], "
-                            "ipvlan:PARENT[:l2|l3] or dev:IFACE", spec);
+                            "ipvlan:PARENT[:l2|l3|l3s] or dev:IFACE", spec);
 }
 
 int cli_parse_publish(const char *spec, struct publish_spec *p)

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 #include <string.h>
@@ -336,10 +337,14 @@ static int veth_reclaim(struct nl_sock *s, const char *host_name, const char *ow
     }
 }
 
-/* Address A (when given) is on no link here. On the host end of an ended container it soon will
- * not be: the kernel is taking that end's namespace down; wait for that (2 s at most). */
-static int addr_free(struct nl_sock *s, const struct ip_addr *a, const char *option)
+/* Address A (when given) is on no link here. On the host end that an earlier run of the same
+ * container OWNER left (its hutch was killed) it soon will not be: the kernel is taking that
+ * end's namespace down; wait for that (2 s at most). */
+static int addr_free(struct nl_sock *s, const struct ip_addr *a, const char *option,
+                     const char *owner)
 {
+    char own[NET_ALIAS_MAX + 1];
+    net_veth_alias(owner, own);
     if (!a->family)
         return 0;
     char on[IFNAME_MAX + 1], text[ADDR_STRLEN];
@@ -351,7 +356,7 @@ static int addr_free(struct nl_sock *s, const struct ip_addr *a, const char *opt
             return r;
         struct link_info li;
         if (waited >= 2000 || link_get(s, on, 0, &li) < 0 || strcmp(li.kind, "veth") != 0 ||
-            strncmp(li.alias, "hutch:", 6) != 0)
+            strcmp(li.alias, own) != 0)
             return err_setx(EADDRINUSE, "address %s already in use on %s (choose another %s)",
                             addr_format(&bare, text), on, option);
         sleep_ms(5);
@@ -380,9 +385,9 @@ int net_veth_check(const struct veth_opts *v, const char *host_name, const char 
         }
     }
     for (int i = 0; r == 0 && i < 2; i++) {
-        r = addr_free(&s, &v->ip[i], "--ip");
+        r = addr_free(&s, &v->ip[i], "--ip", owner);
         if (r == 0)
-            r = addr_free(&s, &v->host_ip[i], "--host-ip");
+            r = addr_free(&s, &v->host_ip[i], "--host-ip", owner);
     }
     if (r < 0)
         goto out;
@@ -392,7 +397,8 @@ out:
     return r;
 }
 
-int net_veth_host(const struct veth_opts *v, const char *host_name, pid_t pid, const char *owner)
+int net_veth_host(const struct veth_opts *v, const char *host_name, pid_t pid, const char *owner,
+                  int *made)
 {
     struct nl_sock s;
     int r = nl_open(&s);
@@ -413,6 +419,11 @@ int net_veth_host(const struct veth_opts *v, const char *host_name, pid_t pid, c
     net_veth_alias(owner, alias);
     if (r == 0)
         r = link_up_as(&s, host_name, alias);
+    struct link_info li;
+    if (r == 0 && (r = link_get(&s, host_name, 0, &li)) < 0)
+        r = err_set(-r, "veth %s", host_name);
+    if (r == 0)
+        *made = li.index;
     if (r < 0)
         net_link_delete(&s, host_name); /* all or nothing */
 out:
@@ -424,13 +435,18 @@ out:
  * and renaming it costs a fraction of a millisecond. So the host end is retired that way, its name
  * and addresses free at once for the next run, and the kernel deletes it with the container's
  * namespace (whose last process has ended). */
-void net_veth_retire(const struct veth_opts *v, const char *host_name)
+void net_veth_retire(const struct veth_opts *v, int index, const char *owner)
 {
     struct nl_sock s;
     struct link_info li;
+    char alias[NET_ALIAS_MAX + 1];
+    net_veth_alias(owner, alias);
     if (nl_open(&s) < 0)
         return;
-    if (link_get(&s, host_name, 0, &li) < 0) /* gone with the namespace already */
+    /* By the index it was made with, and only while it is still ours: gone with the namespace
+     * already (root inside may delete eth0, and another container take the name), let be. */
+    if (link_get(&s, NULL, index, &li) < 0 || strcmp(li.kind, "veth") != 0 ||
+        strcmp(li.alias, alias) != 0)
         goto out;
     char buf[MSG_BUF] __attribute__((aligned(4)));
     struct nlmsg m;
@@ -462,7 +478,9 @@ void net_veth_retire(const struct veth_opts *v, const char *host_name)
         goto out;
 fallback:
     /* Whatever refused the cheap way: the slow one, so that nothing stays in the way. */
-    net_link_delete(&s, host_name);
+    ifi = link_msg(&m, buf, RTM_DELLINK, 0);
+    ifi->ifi_index = li.index;
+    nl_talk(&s, &m, NULL, NULL);
 out:
     nl_close(&s);
 }
@@ -474,7 +492,7 @@ static const char *lan_kind(enum net_mode mode)
     return mode == NET_MACVLAN ? "macvlan" : mode == NET_IPVLAN ? "ipvlan" : "dev";
 }
 
-int net_lan_check(const struct run_opts *o, struct net_moved *dev)
+int net_lan_check(const struct run_opts *o, const char *owner, struct net_moved *dev)
 {
     const struct veth_opts *v = &o->veth;
     struct nl_sock s;
@@ -497,10 +515,11 @@ int net_lan_check(const struct run_opts *o, struct net_moved *dev)
     if (r == 0 && o->net == NET_DEV) {
         dev->index = li.index;
         dev->up = (li.flags & IFF_UP) != 0;
+        snprintf(dev->kind, sizeof dev->kind, "%s", li.kind);
         snprintf(dev->name, sizeof dev->name, "%s", v->parent);
     }
     for (int i = 0; r == 0 && i < 2; i++)
-        r = addr_free(&s, &v->ip[i], "--ip");
+        r = addr_free(&s, &v->ip[i], "--ip", owner);
     nl_close(&s);
     return r;
 }
@@ -605,23 +624,25 @@ static int dev_return(struct net_moved *dev)
     if (setns(dev->ns_fd, CLONE_NEWNET) < 0)
         return err_set(errno, "--net dev:%s: enter the container's network namespace", dev->name);
     r = nl_open(&s);
-    if (setns(dev->home_fd, CLONE_NEWNET) < 0) {
-        /* Cannot happen with our own namespace's fd; stay correct anyway. */
-        if (r == 0)
-            nl_close(&s);
-        return err_set(errno, "--net dev:%s: back to hutch's network namespace", dev->name);
-    }
+    if (setns(dev->home_fd, CLONE_NEWNET) < 0)
+        abort(); /* our own namespace's fd: cannot fail; never go on in the container's */
     if (r < 0)
         return r;
     struct link_info li;
     r = link_get(&s, NULL, dev->index, &li);
+    /* Root inside may have moved the interface away and made another link with its index: only
+     * a link of the kind that went in comes back (no container can make a physical device). */
+    if (r == 0 && strcmp(li.kind, dev->kind) != 0)
+        r = -ENODEV;
     if (r == 0)
         r = link_move(&s, dev->index, 0, dev->home_fd, dev->name);
     if (r == -EEXIST) {
-        /* Someone took the name meanwhile: back anyway, under the name it has inside. */
-        link_move(&s, dev->index, 0, dev->home_fd, NULL);
-        r = err_setx(EEXIST, "--net dev:%s: the name is taken here now: the interface came back "
-                             "as eth0 (or the kernel's devN)", dev->name);
+        /* Someone took the name meanwhile: back anyway, under a name the kernel picks. */
+        r = link_move(&s, dev->index, 0, dev->home_fd, "dev%d");
+        r = r < 0 ? err_set(-r, "--net dev:%s: bring it back from the container (its name is "
+                                "taken here now)", dev->name)
+                  : err_setx(EEXIST, "--net dev:%s: the name is taken here now: the interface "
+                                     "came back as devN", dev->name);
     } else if (r == -ENODEV) {
         r = err_setx(ENODEV, "--net dev:%s: the interface was no longer in the container's "
                              "network namespace (moved away inside): the kernel returns it to "

@@ -39,14 +39,16 @@ void net_veth_alias(const char *owner, char out[NET_ALIAS_MAX + 1]);
  * is waited for, then removed. */
 int net_veth_check(const struct veth_opts *v, const char *host_name, const char *owner);
 /* The host's half, in hutch's namespace: the pair (eth0 in the namespace of PID), the host end's
- * address or bridge, up, with the alias of its OWNER. All or nothing: on failure nothing is left.
+ * address or bridge, up, with the alias of its OWNER; *MADE is its index. All or nothing: on failure nothing is left.
  * The pair goes with the container's network namespace, when its last process ends. */
-int net_veth_host(const struct veth_opts *v, const char *host_name, pid_t pid, const char *owner);
+int net_veth_host(const struct veth_opts *v, const char *host_name, pid_t pid, const char *owner,
+                  int *made);
 
-/* Once the container's processes are gone: the host end down, without its addresses, renamed
+/* Once the container's processes are gone: the host end (link INDEX, while it still has OWNER's
+ * alias) down, without its addresses, renamed
  * hutch+INDEX, so that the next run may take its name and addresses at once; the kernel deletes
  * it with the namespace. Gone already is fine. */
-void net_veth_retire(const struct veth_opts *v, const char *host_name);
+void net_veth_retire(const struct veth_opts *v, int index, const char *owner);
 
 /* ---- --net macvlan, ipvlan, dev ---- */
 
@@ -54,6 +56,7 @@ void net_veth_retire(const struct veth_opts *v, const char *host_name);
 struct net_moved {
     int index;
     char name[IFNAME_MAX + 1];
+    char kind[16]; /* "" for a device, else what made it (veth, ...): checked on the way back */
     bool up;
     bool inside;   /* moved into the container: to bring back */
     int ns_fd;     /* the container's network namespace, held until then; or -1 */
@@ -61,8 +64,9 @@ struct net_moved {
 };
 #define NET_MOVED_INIT {.ns_fd = -1, .home_fd = -1}
 /* Before anything is made: the parent (or the interface for dev) exists and can be used, the
- * addresses are free; for dev, DEV records what the interface is. */
-int net_lan_check(const struct run_opts *o, struct net_moved *dev);
+ * addresses are free (one held by a host end the container OWNER left is waited for); for dev,
+ * DEV records what the interface is. */
+int net_lan_check(const struct run_opts *o, const char *owner, struct net_moved *dev);
 /* Pure: the RTM_NEWLINK request for eth0, a macvlan or ipvlan link over link PARENT, made in
  * the network namespace of PID. */
 void net_build_lan(struct nlmsg *m, void *buf, size_t cap, enum net_mode mode, int parent,

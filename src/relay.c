@@ -76,6 +76,7 @@ struct relay {
     struct session *newest, *oldest, *dead_sessions;
     size_t n_sessions;
     bool timer_armed;
+    bool starved;             /* out of descriptors or memory: not accepting until a pair ends */
     char *scratch;            /* RELAY_BUF: what is read, before it is written on */
 };
 
@@ -141,8 +142,10 @@ static void pair_kill(struct relay *r, struct pair *p)
         p->next->pprev = p->pprev;
     p->next = r->dead_pairs; /* freed after the batch, which may still point at it */
     r->dead_pairs = p;
-    if (r->n_pairs-- == RELAY_MAX_CONN)
+    if (r->n_pairs-- == RELAY_MAX_CONN || r->starved) {
+        r->starved = false;
         set_accepting(r, true);
+    }
 }
 
 /* Register each end for what it waits for; an end that hung up and waits for nothing leaves
@@ -256,13 +259,28 @@ static void end_event(struct relay *r, struct end *e, uint32_t ev)
         pair_update(r, p);
 }
 
+/* accept4 or socket failed for want of descriptors or memory: the listener stays readable, so
+ * stop watching it (no busy loop) until a pair ends and gives some back. With no pair to end,
+ * there is nothing of the relay's own to wait for: keep trying. */
+static bool starved(struct relay *r, int e)
+{
+    if ((e != EMFILE && e != ENFILE && e != ENOBUFS && e != ENOMEM) || r->n_pairs == 0)
+        return false;
+    r->starved = true;
+    set_accepting(r, false);
+    return true;
+}
+
 static void tcp_accept(struct relay *r, struct listener *l)
 {
-    for (int k = 0; k < ACCEPTS && r->n_pairs < RELAY_MAX_CONN; k++) {
+    for (int k = 0; k < ACCEPTS && r->n_pairs < RELAY_MAX_CONN && !r->starved; k++) {
         int c = accept4(l->h.fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-        if (c < 0)
+        if (c < 0) {
+            starved(r, errno);
             return;
+        }
         int t = socket(l->target.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        int e = t < 0 ? errno : ENOMEM;
         struct pair *p = t >= 0 ? calloc(1, sizeof *p) : NULL;
         if (!p || (connect(t, (struct sockaddr *)&l->target, l->target_len) < 0 &&
                    errno != EINPROGRESS)) {
@@ -270,6 +288,8 @@ static void tcp_accept(struct relay *r, struct listener *l)
             if (t >= 0)
                 close(t);
             free(p);
+            if (!p && starved(r, e))
+                return;
             continue;
         }
         for (int i = 0; i < 2; i++)

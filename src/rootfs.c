@@ -665,14 +665,15 @@ static int mask_proc(int proc, int sys)
  * empty one made where there is none and the root is writable; that one stays), and on the
  * root's own filesystem: a symlink that leads into /proc, /sys or /dev is refused. *FD -1: the
  * image lacks it, it cannot be made there (read-only, or not the container's root's under
- * --userns), and nobody asked (the file is left out). */
+ * --userns), or it is a symlink to nothing in the image or out of its filesystem (OpenWrt's
+ * -> /tmp/resolv.conf, systemd-resolved's -> /run/...), and nobody asked: the file is left out,
+ * the image's own as it is. */
 static int etc_target(const struct rootfs_plan *p, int root, const char *path, int *fd)
 {
     int t = resolve_mount_target(root, path, false);
-    if ((t == -EROFS || t == -EACCES) && !p->etc_asked) {
-        *fd = -1;
+    *fd = -1;
+    if ((t == -EROFS || t == -EACCES || t == -ENOENT) && !p->etc_asked)
         return 0;
-    }
     if (t == -EROFS || t == -EACCES)
         return err_setx(-t, "image %s: it has no %s, and it is %s: add an empty %s to the "
                             "image, or use --overlay tmpfs", p->image, path,
@@ -686,6 +687,10 @@ static int etc_target(const struct rootfs_plan *p, int root, const char *path, i
         return inside_error(t, what, path);
     }
     int at = mount_id(t), own = mount_id(root);
+    if (at >= 0 && at != own && !p->etc_asked) {
+        close(t);
+        return 0;
+    }
     if (at < 0 || at != own) {
         close(t);
         return err_setx(EINVAL, "image %s: %s leads out of the image's own filesystem (into "

@@ -47,7 +47,7 @@ struct container {
     bool ro;
     struct cgroup cg;
     char veth[IFNAME_MAX + 1]; /* the host end, for --net veth (it goes with the namespace) */
-    bool veth_made;
+    int veth_index;            /* the host end, once made; 0 before */
     struct net_moved dev;      /* --net dev: the interface to bring back */
     struct relay *relay;       /* -p: the listeners, and the connections while it runs */
     int chan[2];
@@ -146,7 +146,7 @@ static int check_inputs(struct container *c)
             net_veth_default_name(c->name, c->veth);
         r = net_veth_check(&o->veth, c->veth, c->name);
     } else if (o->net != NET_NONE && o->net != NET_HOST) {
-        r = net_lan_check(o, &c->dev);
+        r = net_lan_check(o, c->name, &c->dev);
     }
     /* The published ports, bound now: a port in use fails the start before anything is made. */
     if (r == 0 && o->n_publish)
@@ -265,8 +265,8 @@ static void release(struct container *c)
     /* The container's processes are gone: --net dev's interface comes back; the veth's host end
      * is retired. A veth, macvlan or ipvlan link goes with the namespace, once the kernel has
      * taken it down. */
-    if (c->veth_made)
-        net_veth_retire(&c->o->veth, c->veth);
+    if (c->veth_index > 0)
+        net_veth_retire(&c->o->veth, c->veth_index, c->name);
     if (net_lan_release(&c->dev) < 0)
         report_late(c);
     if (c->cg_path) {
@@ -383,8 +383,8 @@ int run_container(const struct run_opts *o, const char *name, struct run_hooks *
         r = err_set(errno, "pipe");
     if (r == 0)
         r = spawn(&c);
-    if (r == 0 && o->net == NET_VETH && (r = net_veth_host(&o->veth, c.veth, c.pid, c.name)) == 0)
-        c.veth_made = true;
+    if (r == 0 && o->net == NET_VETH)
+        r = net_veth_host(&o->veth, c.veth, c.pid, c.name, &c.veth_index);
     else if (r == 0 && o->net != NET_NONE && o->net != NET_HOST)
         r = net_lan_attach(o, c.pid, &c.dev);
     if (r == 0 && !(r = stopped(&c)) && (r = chan_send(c.chan[0], CHAN_GO, 0, NULL, c.root_fd)) < 0)

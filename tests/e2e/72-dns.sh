@@ -246,6 +246,19 @@ dangling() { hostile "a symlink to nothing in the image" to_dangling; }
 etc_symlink_loop() { hostile "/etc/resolv.conf" etc_loop; }
 etc_symlink_proc() { hostile "/etc/resolv.conf" etc_to_proc; }
 hosts_fifo() { hostile "a FIFO" hosts_to_fifo; }
+# Unasked (a network, no option), a symlink the image's own way (OpenWrt's -> /tmp/resolv.conf,
+# systemd-resolved's -> /run/...) that leads to nothing or out of the image is left as it is.
+unasked_symlinks_left() {
+    dir_copy
+    rm -f "$T/root/etc/resolv.conf" && to_dangling || return 1
+    # shellcheck disable=SC2046
+    h run $(veth 14) "$T/root" sh -c 'readlink /etc/resolv.conf; echo RAN'
+    rc_is 0 && out_has '^/run/systemd/resolve/stub-resolv.conf$' && out_has RAN || return 1
+    rm -f "$T/root/etc/resolv.conf" && to_proc || return 1
+    # shellcheck disable=SC2046
+    h run $(veth 14) "$T/root" sh -c 'readlink /etc/resolv.conf; echo RAN'
+    rc_is 0 && out_has '^/proc/1/environ$' && out_has RAN
+}
 # The same hostile images on the old kernels' paths.
 old_kernel_hostile() {
     local f r=0
@@ -280,6 +293,7 @@ t "hostile: resolv.conf -> ../../../../etc/shadow (the image's)" sym_image_path
 t "hostile: resolv.conf a FIFO" fifo
 t "hostile: resolv.conf a directory" directory
 t "hostile: resolv.conf a dangling symlink" dangling
+t "unasked: the image's dangling or outward resolv.conf symlink is left as it is" unasked_symlinks_left
 t "hostile: /etc -> ../../../../etc (a loop inside the root)" etc_symlink_loop
 t "hostile: /etc -> /proc/self" etc_symlink_proc
 t "hostile: hosts -> a FIFO" hosts_fifo

@@ -294,6 +294,10 @@ static void test_publish_and_names(void)
     CHECK_EQ_INT(o.add_hosts[1].addr.family, 10);
     run_opts_free(&o);
 
+    ARGS(dual, "--ip", "10.0.0.2/24", "--ip", "fd00::2/64", "-p", "80:80", "-p", "[::]:80:80",
+         "img", "true");
+    CHECK_EQ_INT(parse(&o, dual), 0); /* 0.0.0.0:80 and [::]:80 are two listeners */
+    run_opts_free(&o);
     ARGS(no_v6, "--ip", "10.0.0.2/24", "-p", "[::]:80:80", "img", "true");
     ARGS(twice, "--ip", "10.0.0.2/24", "-p", "80:80", "-p", "80:81", "img", "true");
     ARGS(no_ip, "--net", "veth", "-p", "80:80", "img", "true");
