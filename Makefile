@@ -65,6 +65,12 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,build/host/%,$(wildcard tests/unit/test_
 CHECK_EXTRA :=
 -include qemu/qemu.mk
 -include bench/bench.mk
+# Reliability (issue 14): fault injection, fuzzing, the soak and the power cuts, each with a short
+# form in CHECK_EXTRA and its long form beside it.
+-include tests/fault/fault.mk
+-include tests/fuzz/fuzz.mk
+-include tests/soak/soak.mk
+-include qemu/powercut.mk
 .DELETE_ON_ERROR:
 .SECONDARY:
 

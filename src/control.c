@@ -24,7 +24,12 @@ static const char *field(const char *name, const char *key, char *buf, size_t le
 
 static void uptime(const char *started, char *buf, size_t len)
 {
-    long long s = strcmp(started, "-") ? time(NULL) - atoll(started) : -1;
+    /* A start time is hutch's own seconds since the epoch; anything else (before 1970, after
+     * now, or too long for its type) is shown as unknown, never subtracted into an overflow. */
+    char *end;
+    errno = 0;
+    long long t = strtoll(started, &end, 10), now = (long long)time(NULL);
+    long long s = errno || end == started || t < 0 || t > now ? -1 : now - t;
     if (s < 0)
         snprintf(buf, len, "-");
     else if (s < 120)

@@ -53,11 +53,6 @@ static int dm_call(int ctl, unsigned long req, struct dm_buf *b)
     return ioctl(ctl, req, b) < 0 ? -errno : 0;
 }
 
-static void sleep_ms(long ms)
-{
-    nanosleep(&(struct timespec){ms / 1000, (ms % 1000) * 1000000L}, NULL);
-}
-
 /* Remove device NAME now; a brief wait while something (udev, a mount going away) holds it. */
 static int dm_remove(int ctl, const char *name)
 {
@@ -65,7 +60,7 @@ static int dm_remove(int ctl, const char *name)
     int r = -EBUSY;
     for (int i = 0; i < 500 && r == -EBUSY; i++) {
         if (i)
-            sleep_ms(10);
+            sys_sleep_ms(10);
         dm_init(b, name, 0);
         r = dm_call(ctl, DM_DEV_REMOVE, b);
     }
@@ -343,6 +338,6 @@ void dm_release(struct dm_dev *d)
     /* The last close may be the container's mount, going away on another CPU; the removal
      * itself runs from a kernel work queue. Up to 5 s, so that no device outlives hutch. */
     for (int i = 0; d->dev && i < 5000 && still_there(d); i++)
-        sleep_ms(1);
+        sys_sleep_ms(1);
     d->name[0] = '\0';
 }

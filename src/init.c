@@ -92,7 +92,9 @@ void init_main(void (*start)(void *arg), void *arg, int close_fd)
         }
         int status;
         pid_t p;
-        while ((p = waitpid(-1, &status, WNOHANG)) > 0)
+        /* Every child that ended, the command's end among them: its SIGCHLD is taken, so an
+         * interrupted wait must not end the loop before it is reaped. */
+        while ((p = waitpid(-1, &status, WNOHANG)) > 0 || (p < 0 && errno == EINTR))
             if (p == cmd)
                 _exit(init_exit_code(status)); /* the kernel ends the rest of the namespace */
     }

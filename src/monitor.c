@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,51 +63,80 @@ static int put_static_state(struct monitor *m, int argc, char **argv)
     return r;
 }
 
-static void tell_foreground(struct monitor *m, int code, const char *msg)
+/* Tell the foreground of -d how the start went (once). False when it could not be told: it
+ * then reports a failed start, which must be true. */
+static bool tell_foreground(struct monitor *m, int code, const char *msg)
 {
     if (m->ready < 0)
-        return;
+        return true;
     char buf[600];
     int n = snprintf(buf, sizeof buf, "%d %s", code, msg);
-    if (write(m->ready, buf, (size_t)(n < (int)sizeof buf ? n : (int)sizeof buf - 1)) < 0) {
-        /* the foreground is gone: nobody to tell */
-    }
+    size_t len = (size_t)(n < (int)sizeof buf ? n : (int)sizeof buf - 1);
+    ssize_t w = write(m->ready, buf, len);
+    int e = w < 0 ? errno : EIO;
     close(m->ready);
+    errno = e;
+    bool told = w == (ssize_t)len;
     m->ready = -1;
+    return told;
 }
 
-static void on_started(pid_t pid, void *arg)
+/* The state of a container that runs, for exec, stop, list and inspect. A write that fails is
+ * a start that failed: a container whose state lacks its pid or start could not be stopped by
+ * name. */
+static int on_started(pid_t pid, void *arg)
 {
     struct monitor *m = arg;
-    m->started = true;
-    state_put(&m->st, "loop", "%s", m->hooks->loop ? m->hooks->loop : "-");
+    int r = state_put(&m->st, "loop", "%s", m->hooks->loop ? m->hooks->loop : "-");
     /* What runs, once the image's config is known (else the options alone): exec's defaults,
      * and inspect. */
     const struct effective *e = m->hooks->effective;
     const struct run_opts *o = m->o;
     const char *user = e ? e->user : o->user, *workdir = e ? e->workdir : o->workdir;
-    state_put(&m->st, "user", "%s", user ? user : "");
-    state_put(&m->st, "workdir", "%s", workdir ? workdir : "/");
-    state_put_argv(&m->st, "env", e ? (int)e->n_env : (int)o->n_env,
-                   (char **)(e ? e->env : o->env));
-    if (e) {
+    if (r == 0) r = state_put(&m->st, "user", "%s", user ? user : "");
+    if (r == 0) r = state_put(&m->st, "workdir", "%s", workdir ? workdir : "/");
+    if (r == 0)
+        r = state_put_argv(&m->st, "env", e ? (int)e->n_env : (int)o->n_env,
+                           (char **)(e ? e->env : o->env));
+    if (r == 0 && e) {
         char origin[256];
         int argc = 0;
         while (e->argv[argc])
             argc++;
         imgconf_origins(e, origin, sizeof origin);
-        state_put_argv(&m->st, "command", argc, e->argv);
-        state_put(&m->st, "stop-signal", "%d", e->stop_signal ? e->stop_signal : SIGTERM);
-        state_put(&m->st, "origin", "%s", origin);
+        r = state_put_argv(&m->st, "command", argc, e->argv);
+        if (r == 0)
+            r = state_put(&m->st, "stop-signal", "%d", e->stop_signal ? e->stop_signal : SIGTERM);
+        if (r == 0) r = state_put(&m->st, "origin", "%s", origin);
     }
-    state_put_pid(&m->st, "pid", pid);
-    state_put(&m->st, "started", "%lld", (long long)time(NULL));
-    state_put(&m->st, "status", "running");
-    tell_foreground(m, 0, "");
+    if (r == 0) r = state_put_pid(&m->st, "pid", pid);
+    if (r == 0) r = state_put(&m->st, "started", "%lld", (long long)time(NULL));
+    if (r == 0) r = state_put(&m->st, "status", "running");
+    if (r < 0)
+        return r;
+    if (!tell_foreground(m, 0, ""))
+        return err_set(errno, "tell the caller that %s runs", m->name);
+    m->started = true;
+    return 0;
 }
 
 /* The foreground's side of -d: wait until the monitor says the command runs, or why not. A
  * signal meanwhile goes to the monitor, which ends the start (and says so). */
+/* Wait for the monitor of a start that failed to end, after a SIGTERM when STOP (its stop: the
+ * container ended and everything released); a SIGKILL after 5 s. */
+static void end_monitor(pid_t monitor, bool stop)
+{
+    if (stop)
+        kill(monitor, SIGTERM);
+    pid_t w;
+    for (int i = 0; (w = waitpid(monitor, NULL, WNOHANG)) == 0 || (w < 0 && errno == EINTR);
+         i++) {
+        if (i == 500)
+            kill(monitor, SIGKILL);
+        sys_sleep_ms(10);
+    }
+}
+
 static int await_monitor(int fd, const char *name, pid_t monitor, int sigfd)
 {
     char buf[600];
@@ -136,12 +166,18 @@ static int await_monitor(int fd, const char *name, pid_t monitor, int sigfd)
     buf[len] = '\0';
     int code;
     char *msg = strchr(buf, ' ');
-    if (len == 0 || !msg || sscanf(buf, "%d", &code) != 1)
+    if (len == 0 || !msg || sscanf(buf, "%d", &code) != 1) {
+        /* No word from the monitor (it died, or its word was lost): a container it may have
+         * started is not left running behind a failure. */
+        end_monitor(monitor, true);
         return err_setx(EIO, "the monitor of %s ended before the container started", name);
+    }
     if (code == 0) {
         printf("%s\n", name);
         return 0;
     }
+    /* A failed start: once the monitor has put everything back, and not before. */
+    end_monitor(monitor, false);
     if (*++msg)
         err_setx(EIO, "%s", msg);
     return code;
@@ -294,6 +330,11 @@ int monitor_run(const struct run_opts *o, int argc, char **argv)
         snprintf(m.name, sizeof m.name, "%s", o->name);
     else
         snprintf(m.name, sizeof m.name, "hutch-%d", (int)getpid());
+    /* A monitor outlives its caller: the caller's descriptors (a script's pipe, the lock its
+     * supervisor holds) stay with the caller, not held open by the monitor for as long as the
+     * container runs. Nothing of hutch's own is open yet. */
+    if (o->detach)
+        sys_close_fds_except(-1);
     /* Signals first: from here on a stop ends the start at once, with nothing left. */
     int sigfd;
     sigset_t old;

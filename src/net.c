@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "sys.h"
 
 #define MSG_BUF 1024
 
@@ -305,13 +306,6 @@ void net_veth_alias(const char *owner, char out[NET_ALIAS_MAX + 1])
     snprintf(out, NET_ALIAS_MAX + 1, "hutch:%s", owner);
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&t, &t) < 0 && errno == EINTR)
-        ;
-}
-
 /* HOST_NAME is in use. When it is the host end that an earlier run of the same container made
  * (its alias says so; the container's name is ours, so that run has ended), the kernel is still
  * taking its namespace down: wait for that, then take it away ourselves. */
@@ -333,7 +327,7 @@ static int veth_reclaim(struct nl_sock *s, const char *host_name, const char *ow
             r = net_link_delete(s, host_name);
             return r < 0 && r != -ENODEV ? err_set(-r, "remove the old veth %s", host_name) : 0;
         }
-        sleep_ms(5);
+        sys_sleep_ms(5);
     }
 }
 
@@ -359,7 +353,7 @@ static int addr_free(struct nl_sock *s, const struct ip_addr *a, const char *opt
             strcmp(li.alias, own) != 0)
             return err_setx(EADDRINUSE, "address %s already in use on %s (choose another %s)",
                             addr_format(&bare, text), on, option);
-        sleep_ms(5);
+        sys_sleep_ms(5);
     }
 }
 

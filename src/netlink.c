@@ -134,6 +134,9 @@ int nl_parse_error(const struct nlmsghdr *h, size_t len, char *why, size_t whyle
                          (const char *)nl_attr_data(a));
         }
     }
+    /* A kernel errno is 1 to 4095; anything else (INT_MIN would not even negate) is garbage. */
+    if (e->error < -4095 || e->error > 4095)
+        return -EPROTO;
     return e->error < 0 ? e->error : -e->error;
 }
 
@@ -180,7 +183,9 @@ int nl_talk(struct nl_sock *s, struct nlmsg *m,
         if (n < 0)
             return -errno;
         size_t left = (size_t)n;
-        for (const struct nlmsghdr *h = (const void *)buf; NLMSG_OK(h, left);
+        /* Past a last message of unaligned length NLMSG_NEXT takes LEFT below 0: it wraps, and
+         * must not let NLMSG_OK walk on past the datagram. */
+        for (const struct nlmsghdr *h = (const void *)buf; left <= (size_t)n && NLMSG_OK(h, left);
              h = NLMSG_NEXT(h, left)) {
             if (h->nlmsg_seq != s->seq)
                 continue;
@@ -189,7 +194,8 @@ int nl_talk(struct nl_sock *s, struct nlmsg *m,
             if (h->nlmsg_type == NLMSG_DONE) {
                 /* A dump ends here, without an ACK; its payload may carry an error. */
                 const int *e = NLMSG_DATA(h);
-                return h->nlmsg_len >= NLMSG_HDRLEN + sizeof *e && *e < 0 ? *e : 0;
+                return h->nlmsg_len >= NLMSG_HDRLEN + sizeof *e && *e < 0
+                           ? (*e < -4095 ? -EPROTO : *e) : 0;
             }
             if (cb) {
                 int r = cb(h, arg);

@@ -533,9 +533,8 @@ static int run_hooks(const struct run_opts *o, enum hook_kind kind, const struct
             static char *empty[] = {NULL};
             char *argv0[] = {(char *)h->path, NULL};
             char **argv = h->argv && h->argv[0] ? h->argv : argv0;
-            if (dup2(in[0], 0) < 0)
+            if (dup2(in[0], 0) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
                 _exit(127);
-            prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
             if (where == HOOK_INSIDE && r->cgroup[0] && cgroup_join_path(r->cgroup, getpid()) < 0)
                 _exit(126);
             if (where != HOOK_HOST && join_container(r, &user, where == HOOK_INSIDE) < 0)
@@ -733,14 +732,20 @@ static int on_created(pid_t pid, void *arg)
     return write_pid_file(c->pid_file, pid);
 }
 
-/* Remove what a failed create made in the state directory. */
-static void unmake(int root, const char *id, int dir)
+/* Remove a container's state directory (what create made in it): a second pass where the first
+ * could not empty it, a failed unlink not the end of the rest. A negative errno (recorded) when
+ * the directory is still there. */
+static int unmake(int root, const char *id, int dir)
 {
-    unlinkat(dir, "exec.fifo", 0);
-    unlinkat(dir, "config.json", 0);
-    unlinkat(dir, "state.json", 0);
-    unlinkat(dir, ".state.json.new", 0);
-    unlinkat(root, id, AT_REMOVEDIR);
+    static const char *const files[] = {"exec.fifo", "config.json", "state.json",
+                                         ".state.json.new"};
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+            unlinkat(dir, files[i], 0);
+        if (unlinkat(root, id, AT_REMOVEDIR) == 0 || errno == ENOENT)
+            return 0;
+    }
+    return err_set(errno, "remove the state of %s (%s/%s)", id, g.root, id);
 }
 
 struct create_args {
@@ -852,7 +857,7 @@ static int create(const char *id, const struct create_args *a, bool foreground, 
             *pid_out = cr.pid;
     }
     if (e < 0 && made && r.dir >= 0)
-        unmake(root, id, r.dir);
+        (void)unmake(root, id, r.dir); /* the create's own failure is the one to report */
     else if (e < 0 && made)
         unlinkat(root, id, AT_REMOVEDIR);
     rec_free(&r);
@@ -1043,9 +1048,9 @@ static int destroy(struct rec *r, bool force)
         free(text);
     }
     int root SYS_AUTO_CLOSE = open_root(false);
-    if (root >= 0)
-        unmake(root, r->id, r->dir);
-    return 0;
+    if (root == -ENOENT)
+        return 0; /* somebody removed all of --root meanwhile */
+    return root < 0 ? root : unmake(root, r->id, r->dir);
 }
 
 static int cmd_delete(int argc, char **argv)
@@ -1309,7 +1314,9 @@ static int cmd_exec(int argc, char **argv)
         sys_close_fds_from(3 + (int)n_preserve, g.log_fd);
         r.dir = -1;
     }
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    if (e == 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+        e = err_set(errno, "prctl(PR_SET_DUMPABLE, 0): this process would be open to the "
+                           "container's");
     if (e == 0 && console && (cons = console_connect(console)) < 0)
         e = cons;
     const char *pid_name = NULL;

@@ -310,7 +310,7 @@ static int read_passed_conf(int fd, struct image_conf *ic)
     return r;
 }
 
-static void on_started(void *arg)
+static int on_started(void *arg)
 {
     struct container *c = arg;
     struct image_conf ic = {0};
@@ -322,12 +322,12 @@ static void on_started(void *arg)
         c->sv->image_conf = false;
     }
     c->hooks->effective = imgconf_apply(conf ? &ic : NULL, c->o, &e) == 0 ? &e : NULL;
-    if (c->hooks->started)
-        c->hooks->started(c->pid, c->hooks->arg);
+    int r = c->hooks->started ? c->hooks->started(c->pid, c->hooks->arg) : 0;
     if (c->hooks->effective)
         effective_free(&e);
     c->hooks->effective = NULL;
     imgconf_free(&ic);
+    return r;
 }
 
 /* A stop signal before the container runs ends the start at once: 128+N, nothing made left. */

@@ -10,8 +10,9 @@
 #include "log.h"
 
 struct run_hooks {
-    /* Called once the command runs, with the container's init (as this namespace sees it). */
-    void (*started)(pid_t pid, void *arg);
+    /* Called once the command runs, with the container's init (as this namespace sees it). A
+     * negative errno (recorded) ends the container, as a failed start (125). */
+    int (*started)(pid_t pid, void *arg);
     void *arg;
     struct log *log;  /* the container's output goes there; NULL: to hutch's own stdout, stderr */
     int sigfd;        /* the caller's signals (supervise_signals): forwarded, or a stop */

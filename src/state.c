@@ -128,6 +128,8 @@ static int try_lock(int dir, bool create)
     return fd;
 }
 
+static bool check_live(int base, const char *name);
+
 int state_claim(const char *name, struct state *st)
 {
     st->lock_fd = st->dir_fd = st->base_fd = -1;
@@ -143,24 +145,34 @@ int state_claim(const char *name, struct state *st)
         int dir SYS_AUTO_CLOSE = open_dir(base, name);
         if (dir == -ENOENT)
             continue;
-        if (dir < 0)
-            return dir == -ELOOP || dir == -ENOTDIR
-                       ? err_setx(ENOTDIR, "state directory %s is not a directory: refused "
-                                           "(remove it)", st->dir)
-                       : err_set(-dir, "state directory %s", st->dir);
+        if (dir == -ELOOP || dir == -ENOTDIR)
+            return err_setx(ENOTDIR, "state directory %s is not a directory: refused (remove it)",
+                            st->dir);
+        /* From here on a failure takes back the directory it may have made, unless somebody
+         * else holds it (check_live removes only what nobody holds). */
+        if (dir < 0) {
+            int r = err_set(-dir, "state directory %s", st->dir);
+            check_live(base, name);
+            return r;
+        }
         int fd = try_lock(dir, true);
         if (fd == -EBUSY)
             return err_setx(EBUSY, "container name %s is in use (hutch list shows it; choose "
                                    "another --name)", name);
         if (fd == -ENOENT)
             continue; /* someone removed a stale one under us: again */
-        if (fd < 0)
-            return err_set(-fd, "lock %s/lock", st->dir);
+        if (fd < 0) {
+            int r = err_set(-fd, "lock %s/lock", st->dir);
+            check_live(base, name);
+            return r;
+        }
         /* Whatever an earlier, killed owner left here is stale. */
         empty_dir(dir, "lock");
         if (ftruncate(fd, 0) < 0) {
+            int r = err_set(errno, "lock %s/lock", st->dir);
             close(fd);
-            return err_set(errno, "lock %s/lock", st->dir);
+            check_live(base, name);
+            return r;
         }
         st->lock_fd = fd;
         st->dir_fd = sys_take_fd(&dir);
@@ -229,7 +241,13 @@ static unsigned long long start_time(pid_t pid)
 
 int state_put_pid(const struct state *st, const char *key, pid_t pid)
 {
-    return state_put(st, key, "%d %llu", (int)pid, start_time(pid));
+    /* Without its start time a pid cannot be told from a later process with the same number:
+     * such a state would be refused by everyone who reads it. */
+    unsigned long long t = start_time(pid);
+    if (!t)
+        return err_setx(EIO, "state %s/%s: no start time in /proc/%d/stat", st->dir, key,
+                        (int)pid);
+    return state_put(st, key, "%d %llu", (int)pid, t);
 }
 
 void state_leave(struct state *st)
@@ -252,8 +270,13 @@ void state_release(struct state *st, int exit_code)
     if (exit_code >= 0 && pwrite(st->lock_fd, code, (size_t)n, 0) < 0) {
         /* nothing more to do: wait reports an unknown end */
     }
-    empty_dir(st->dir_fd, NULL);
-    unlinkat(st->base_fd, st->name, AT_REMOVEDIR);
+    /* A second pass where the first one could not empty it (a failed unlink, readdir or
+     * allocation): a failure here must not leave the directory to the next sweep. */
+    for (int pass = 0; pass < 2; pass++) {
+        empty_dir(st->dir_fd, NULL);
+        if (unlinkat(st->base_fd, st->name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+            break;
+    }
     close(st->dir_fd);
     close(st->base_fd);
     close(st->lock_fd);

@@ -82,8 +82,10 @@ static void read_channel(struct supervise *s)
     }
     if (r == 0 || (r < 0 && r != -EAGAIN)) {
         s->chan = -1;
-        if (r == 0 && !s->failed && s->started)
-            s->started(s->arg);
+        if (r == 0 && !s->failed && s->started && s->started(s->arg) < 0) {
+            s->failed = s->start_failed = true;
+            kill(s->pid, SIGKILL);
+        }
     }
 }
 
@@ -176,7 +178,12 @@ int supervise(struct supervise *s)
             continue;
         }
         int status;
-        if (waitpid(s->pid, &status, WNOHANG) != s->pid)
+        pid_t w;
+        while ((w = waitpid(s->pid, &status, WNOHANG)) < 0 && errno == EINTR) {
+            /* its SIGCHLD is taken: an interrupted wait is asked again, not left for a signal
+             * that will not come */
+        }
+        if (w != s->pid)
             continue;
         s->pid = -1;
         if (s->chan >= 0)
@@ -184,6 +191,8 @@ int supervise(struct supervise *s)
         drain(s, s->out);
         s->out = -1;
         drain(s, s->tty ? s->tty->master : -1);
+        if (s->start_failed)
+            return 125;
         return killed_by ? 128 + killed_by : init_exit_code(status);
     }
 }

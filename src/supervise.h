@@ -20,13 +20,17 @@ struct supervise {
     struct log *log;            /* where the output goes (from OUT and the pseudo-terminal);
                                    NULL: hutch's stdout */
     struct tty_relay *tty;      /* -t: the relay, its master coming over CHAN; or NULL */
-    void (*started)(void *arg); /* called once the channel ends: the command runs */
+    int (*started)(void *arg);  /* called once the channel ends: the command runs; a negative
+                                   errno (recorded) ends the child at once, and supervise
+                                   returns 125 */
     void *arg;
     int stop_signal;            /* out: SIGTERM, SIGINT or SIGQUIT when one came (a stop) */
-    bool failed;                /* out: the child reported a failure before the command ran */
+    bool failed;                /* out: the child reported a failure before the command ran, or
+                                   STARTED failed */
     bool image_conf;            /* out: the image's config came (CHAN_IMAGE): IMAGE_FD is open
                                    on it, for the owner to read and close */
     int image_fd;
+    bool start_failed;          /* STARTED failed (private) */
     int stop_as;                /* the image's stop signal: sent for a SIGTERM; 0: SIGTERM */
     struct relay *relay;        /* -p: the port relay, run beside the container; or NULL */
 };

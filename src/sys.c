@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -48,6 +49,14 @@ void sys_close_fds_from(int first, int keep)
     if (keep > first)
         close_between((unsigned)first, (unsigned)keep - 1);
     close_between((unsigned)keep + 1, ~0U);
+}
+
+void sys_sleep_ms(long ms)
+{
+    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&t, &t) < 0 && errno == EINTR) {
+        /* the rest of it */
+    }
 }
 
 unsigned long long sys_start_time(pid_t pid, char *state)

@@ -142,6 +142,8 @@ static inline int sys_pidfd_send_signal(int pidfd, int sig)
  * *STATE, when given, gets its state letter ('R', 'S', 'Z' ...; 0 when unknown). */
 unsigned long long sys_start_time(pid_t pid, char *state);
 
+/* Sleep MS milliseconds, the whole of it through signals. */
+void sys_sleep_ms(long ms);
 /* Close every file descriptor from 3 up, except KEEP (may be -1). */
 void sys_close_fds_except(int keep);
 /* Close every descriptor from FIRST up, but KEEP (-1: none). */

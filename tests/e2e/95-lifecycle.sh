@@ -26,6 +26,18 @@ detached_outlives_shell() {
     hutch_ list --quiet >"$T/out"
     out_is bg
 }
+# A descriptor the caller had open (here a pipe's write end, as 7) is not kept by the monitor:
+# the reader sees its end once run -d returns, not when the container ends an hour later.
+monitor_keeps_no_caller_fd() {
+    rm -f "$T/eof"
+    { "$HUTCH" run -d --name fds "$EXT4.fds" sleep 3600 7>&1 >/dev/null 2>&1 </dev/null | cat >/dev/null
+        echo eof >"$T/eof"; } &
+    local seen=0
+    wait_for "$T/eof" eof && seen=1
+    "$HUTCH" stop -t 1 fds >/dev/null 2>&1
+    rm -f "$EXT4.fds"
+    [ $seen = 1 ] || no "the pipe stayed open while the container ran: the monitor holds the caller's descriptor"
+}
 exec_sees_container() {
     h exec bg sh -c 'ps -o pid,comm; hostname'
     rc_is 0 && out_has '^ *1 hutch' && out_has '^ *[0-9]* sleep' && out_has '^bg-host$' || return 1
@@ -341,6 +353,8 @@ unwritable_log() {
 
 t "a detached container outlives the shell that started it; list shows it" detached_outlives_shell
 t "exec joins its namespaces, with its hardening; options and exit code" exec_sees_container
+cp "$EXT4" "$EXT4.fds"
+t "the monitor of run -d keeps none of its caller's descriptors" monitor_keeps_no_caller_fd
 t "inspect is valid JSON, quotes and backslashes in the command kept" inspect_json
 t "stop ends it within the timeout" stop_in_time
 t "stop ends a container that ignores SIGTERM; --pidfile" stop_ignoring_sigterm

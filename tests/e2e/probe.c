@@ -37,7 +37,12 @@
  *   hutch-probe dnsd ADDR NAME IPV4  a DNS responder on UDP ADDR:53 (for there is no BusyBox
  *                             dnsd in Debian's BusyBox): an A query for NAME gets IPV4, any
  *                             other type for it an empty answer, any other name NXDOMAIN; prints
- *                             "dnsd: ready" once bound, answers until killed */
+ *                             "dnsd: ready" once bound, answers until killed
+ *   hutch-probe append FILE [nosync]  append numbered records ("record 00000001\n", 16 bytes)
+ *                             to FILE (made, and its directory synced, first), fsync each one,
+ *                             then print "PC-ACK N" on stdout; forever (qemu/powercut's writer).
+ *                             With nosync: print first, never fsync (to show that the power-cut
+ *                             test catches a loss) */
 #include <errno.h>
 #include <grp.h>
 #include <fcntl.h>
@@ -562,8 +567,37 @@ static int udp_ask(const char *addr, int port, const char *text)
     return result("udp-ask: no answer", 0);
 }
 
+/* qemu/powercut's writer: every record printed as acknowledged has been fsynced first. */
+static int append(const char *file, bool sync)
+{
+    char dir[4096], line[64];
+    snprintf(dir, sizeof dir, "%s", file);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    int fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || dfd < 0 || fsync(fd) < 0 || fsync(dfd) < 0)
+        return result("append: open and sync", 0);
+    close(dfd);
+    for (unsigned long n = 1;; n++) {
+        char rec[17];
+        snprintf(rec, sizeof rec, "record %08lu\n", n);
+        int len = snprintf(line, sizeof line, "PC-ACK %lu\n", n);
+        if (!sync && write(1, line, (size_t)len) != len)
+            return result("append: print", 0);
+        if (write(fd, rec, 16) != 16 || (sync && fsync(fd) < 0))
+            return result("append: write and fsync", 0);
+        if (sync && write(1, line, (size_t)len) != len)
+            return result("append: print", 0);
+    }
+}
+
 int main(int argc, char **argv)
 {
+    if ((argc == 3 || (argc == 4 && strcmp(argv[3], "nosync") == 0)) &&
+        strcmp(argv[1], "append") == 0)
+        return append(argv[2], argc == 3);
     if (argc == 3 && strcmp(argv[1], "udp-echo") == 0)
         return udp_echo(atoi(argv[2]));
     if (argc == 5 && strcmp(argv[1], "udp-ask") == 0)
@@ -648,6 +682,6 @@ int main(int argc, char **argv)
     fprintf(stderr, "usage: hutch-probe handle PATH | ptrace PID | alloc MIB | "
                     "as-user UID GID COMMAND... | tiocsti TEXT | tioclinux | io-uring | "
                     "personality HEX | syslog | fds | pty COMMAND... | typed | write-exe PID | lock FILE COMMAND... | json KEY | "
-                    "dnsd ADDR NAME IPV4\n");
+                    "dnsd ADDR NAME IPV4 | append FILE [nosync]\n");
     return 2;
 }

@@ -4,6 +4,9 @@
 #include <linux/rtnetlink.h>
 
 #include <linux/veth.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "net.h"
@@ -232,6 +235,57 @@ static void test_malformed(void)
     CHECK_EQ_INT(nl_parse_error(h, h->nlmsg_len, why, sizeof why), -EEXIST);
 }
 
+/* nl_talk on a reply whose last message has an unaligned length, after a big dump left its
+ * remains in nl_talk's buffer: the walk stops at the end of the reply (found by fuzzing: the
+ * size_t left wrapped and the walk went on past the buffer). The "kernel" is a socketpair. */
+static int count_msgs(const struct nlmsghdr *h, void *arg)
+{
+    (void)h;
+    ++*(int *)arg;
+    return 0;
+}
+
+static void test_unaligned_reply(void)
+{
+    int sv[2];
+    CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
+    int big = 1 << 20;
+    setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
+    setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+    static uint32_t dump[32768 / 4]; /* empty messages of another request */
+    for (size_t i = 0; i < sizeof dump / 4; i += 4) {
+        dump[i] = 16;
+        dump[i + 1] = 0;
+        dump[i + 2] = 99;
+        dump[i + 3] = 0;
+    }
+    CHECK(send(sv[1], dump, sizeof dump, 0) == (ssize_t)sizeof dump);
+    uint32_t reply[12] = {47, 0, 1}; /* one message of 47 bytes, of request 1 */
+    CHECK(send(sv[1], reply, 47, 0) == 47);
+    uint32_t done[5] = {20, NLMSG_DONE, 1, 0, 0};
+    CHECK(send(sv[1], done, sizeof done, 0) == (ssize_t)sizeof done);
+    char buf[64] __attribute__((aligned(4)));
+    struct nlmsg m;
+    nlmsg_init(&m, buf, sizeof buf, RTM_GETLINK, 0);
+    nlmsg_put_extra(&m, sizeof(struct ifinfomsg));
+    struct nl_sock s = {.fd = sv[0], .seq = 0};
+    int n = 0;
+    CHECK_EQ_INT(nl_talk(&s, &m, count_msgs, &n), 0);
+    CHECK_EQ_INT(n, 1);
+    /* A dump's end with an error that is no errno (INT_MIN: callers negate it): -EPROTO. */
+    done[4] = 0x80000000u;
+    CHECK(send(sv[1], done, sizeof done, 0) == (ssize_t)sizeof done);
+    s.seq = 0;
+    CHECK_EQ_INT(nl_talk(&s, &m, count_msgs, &n), -EPROTO);
+    /* The same in an NLMSG_ERROR. */
+    uint32_t error[9] = {36, NLMSG_ERROR, 1, 0, 0x80000000u, 32, RTM_GETLINK, 1, 0};
+    char why[16];
+    CHECK_EQ_INT(nl_parse_error((const struct nlmsghdr *)error, sizeof error, why, sizeof why),
+                 -EPROTO);
+    close(sv[0]);
+    close(sv[1]);
+}
+
 int main(void)
 {
     test_malformed();
@@ -241,5 +295,6 @@ int main(void)
     test_nest();
     test_overflow();
     test_error_parse();
+    test_unaligned_reply();
     return check_summary("test_netlink");
 }
