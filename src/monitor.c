@@ -72,8 +72,17 @@ static bool tell_foreground(struct monitor *m, int code, const char *msg)
     char buf[600];
     int n = snprintf(buf, sizeof buf, "%d %s", code, msg);
     size_t len = (size_t)(n < (int)sizeof buf ? n : (int)sizeof buf - 1);
+    /* A foreground that is gone gets EPIPE, not a SIGPIPE that would end the monitor before
+     * it puts anything back. */
+    sigset_t pipe_set, was;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    sigprocmask(SIG_BLOCK, &pipe_set, &was);
     ssize_t w = write(m->ready, buf, len);
     int e = w < 0 ? errno : EIO;
+    if (w < 0 && e == EPIPE && !sigismember(&was, SIGPIPE))
+        sigtimedwait(&pipe_set, NULL, &(struct timespec){0, 0}); /* the pending one, taken */
+    sigprocmask(SIG_SETMASK, &was, NULL);
     close(m->ready);
     errno = e;
     bool told = w == (ssize_t)len;
@@ -120,22 +129,28 @@ static int on_started(pid_t pid, void *arg)
     return 0;
 }
 
-/* The foreground's side of -d: wait until the monitor says the command runs, or why not. A
- * signal meanwhile goes to the monitor, which ends the start (and says so). */
-/* Wait for the monitor of a start that failed to end, after a SIGTERM when STOP (its stop: the
- * container ended and everything released); a SIGKILL after 5 s. */
-static void end_monitor(pid_t monitor, bool stop)
+/* Wait for the monitor of a start that failed to end (it puts everything back first), after a
+ * SIGTERM when STOP (its stop). A container that ignores the SIGTERM gets a SIGKILL after 5 s,
+ * as `hutch stop` gives it, so that the monitor still cleans up; the monitor itself one after
+ * 10 s; after 15 s the foreground gives up waiting. */
+static void end_monitor(const char *name, pid_t monitor, bool stop)
 {
     if (stop)
         kill(monitor, SIGTERM);
-    pid_t w;
-    for (int i = 0; (w = waitpid(monitor, NULL, WNOHANG)) == 0 || (w < 0 && errno == EINTR);
-         i++) {
-        if (i == 500)
+    for (int i = 0; i < 1500; i++) {
+        pid_t w = waitpid(monitor, NULL, WNOHANG), init;
+        if (w == monitor || (w < 0 && errno != EINTR))
+            return;
+        if (i == 500 && stop && state_pid(name, "pid", &init) == 0)
+            kill(init, SIGKILL);
+        if (i == 1000)
             kill(monitor, SIGKILL);
         sys_sleep_ms(10);
     }
 }
+
+/* The foreground's side of -d: wait until the monitor says the command runs, or why not. A
+ * signal meanwhile goes to the monitor, which ends the start (and says so). */
 
 static int await_monitor(int fd, const char *name, pid_t monitor, int sigfd)
 {
@@ -169,7 +184,7 @@ static int await_monitor(int fd, const char *name, pid_t monitor, int sigfd)
     if (len == 0 || !msg || sscanf(buf, "%d", &code) != 1) {
         /* No word from the monitor (it died, or its word was lost): a container it may have
          * started is not left running behind a failure. */
-        end_monitor(monitor, true);
+        end_monitor(name, monitor, true);
         return err_setx(EIO, "the monitor of %s ended before the container started", name);
     }
     if (code == 0) {
@@ -177,7 +192,7 @@ static int await_monitor(int fd, const char *name, pid_t monitor, int sigfd)
         return 0;
     }
     /* A failed start: once the monitor has put everything back, and not before. */
-    end_monitor(monitor, false);
+    end_monitor(name, monitor, false);
     if (*++msg)
         err_setx(EIO, "%s", msg);
     return code;

@@ -738,7 +738,7 @@ static int on_created(pid_t pid, void *arg)
 static int unmake(int root, const char *id, int dir)
 {
     static const char *const files[] = {"exec.fifo", "config.json", "state.json",
-                                         ".state.json.new"};
+                                         ".state.json.new", ".config.json.new"};
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
             unlinkat(dir, files[i], 0);

@@ -108,6 +108,23 @@ static void empty_dir(int dir, const char *keep)
     closedir(ds);
 }
 
+/* Remove NAME's directory DIR (in BASE) while holding its lock: every file but the lock (twice:
+ * a failed unlink, readdir or allocation in the first pass must not leave it), then the lock
+ * (again if that failed: it is still ours then), then the directory. Once the lock file is gone
+ * another hutch may claim the name with a new one, so nothing is removed after it but the
+ * directory, which rmdir leaves when that claimer has put files in it. */
+static void remove_locked(int base, const char *name, int dir)
+{
+    empty_dir(dir, "lock");
+    empty_dir(dir, "lock");
+    if (unlinkat(dir, "lock", 0) < 0 && errno != ENOENT)
+        unlinkat(dir, "lock", 0);
+    /* rmdir may be tried again: it takes nothing of a claimer's (a directory with its files is
+     * not empty; one that lost its directory first finds it gone, and makes it again). */
+    if (unlinkat(base, name, AT_REMOVEDIR) < 0 && errno != ENOENT && errno != ENOTEMPTY)
+        unlinkat(base, name, AT_REMOVEDIR);
+}
+
 /* Take NAME's lock file in DIR. The fd holding it, -EBUSY when someone else holds it, or
  * -ENOENT (the directory was removed meanwhile). */
 static int try_lock(int dir, bool create)
@@ -170,8 +187,8 @@ int state_claim(const char *name, struct state *st)
         empty_dir(dir, "lock");
         if (ftruncate(fd, 0) < 0) {
             int r = err_set(errno, "lock %s/lock", st->dir);
+            remove_locked(base, name, dir); /* before the lock goes: nobody claims it between */
             close(fd);
-            check_live(base, name);
             return r;
         }
         st->lock_fd = fd;
@@ -270,13 +287,7 @@ void state_release(struct state *st, int exit_code)
     if (exit_code >= 0 && pwrite(st->lock_fd, code, (size_t)n, 0) < 0) {
         /* nothing more to do: wait reports an unknown end */
     }
-    /* A second pass where the first one could not empty it (a failed unlink, readdir or
-     * allocation): a failure here must not leave the directory to the next sweep. */
-    for (int pass = 0; pass < 2; pass++) {
-        empty_dir(st->dir_fd, NULL);
-        if (unlinkat(st->base_fd, st->name, AT_REMOVEDIR) == 0 || errno == ENOENT)
-            break;
-    }
+    remove_locked(st->base_fd, st->name, st->dir_fd);
     close(st->dir_fd);
     close(st->base_fd);
     close(st->lock_fd);
@@ -293,8 +304,7 @@ static bool check_live(int base, const char *name)
     if (fd == -EBUSY)
         return true;
     if (fd >= 0) {
-        empty_dir(dir, NULL);
-        unlinkat(base, name, AT_REMOVEDIR);
+        remove_locked(base, name, dir);
         close(fd);
     } else if (fd == -ENOENT) {
         unlinkat(base, name, AT_REMOVEDIR); /* an empty directory left by a claim half-way */

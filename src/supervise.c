@@ -82,7 +82,9 @@ static void read_channel(struct supervise *s)
     }
     if (r == 0 || (r < 0 && r != -EAGAIN)) {
         s->chan = -1;
-        if (r == 0 && !s->failed && s->started && s->started(s->arg) < 0) {
+        /* Not for a child already reaped (its channel's end read after its SIGCHLD): it did
+         * not run as a container that is there, and its pid is -1 now. */
+        if (r == 0 && !s->failed && s->started && s->pid > 0 && s->started(s->arg) < 0) {
             s->failed = s->start_failed = true;
             kill(s->pid, SIGKILL);
         }
@@ -171,6 +173,7 @@ int supervise(struct supervise *s)
                  * end the child now and report the signal as the cause. */
                 killed = true;
                 killed_by = sig;
+                s->failed = true; /* the channel's end that follows is no start */
                 kill(s->pid, SIGKILL);
             } else if (!killed) {
                 kill(s->pid, sig == SIGTERM && s->stop_as ? s->stop_as : sig);
