@@ -223,11 +223,8 @@ void child_main(struct child_ctx *c)
     /* Nothing in the container may trace hutch's processes or open their /proc/PID/exe, the
      * hutch binary (CVE-2019-5736); exec of the command makes it dumpable again. Not before
      * "go": an unprivileged parent writes this process's ID maps, which needs it dumpable. */
-    if (!c->o->privileged && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
-        err_set(errno, "prctl(PR_SET_DUMPABLE, 0): hutch's processes would be open to the "
-                       "container's");
+    if (!c->o->privileged && sys_undumpable() < 0)
         chan_fail(c->chan, 125);
-    }
     umask(0);
 
     struct command cmd;
@@ -363,11 +360,8 @@ void child_described(struct child_ctx *c)
         _exit(125);
     command_die_with_parent(c->chan);
     setsid();
-    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
-        err_set(errno, "prctl(PR_SET_DUMPABLE, 0): hutch's processes would be open to the "
-                       "container's");
+    if (sys_undumpable() < 0)
         chan_fail(c->chan, 125);
-    }
     umask(0);
     struct command cmd;
     if (setup_described(c, &cmd) < 0)

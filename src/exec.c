@@ -156,9 +156,8 @@ int exec_in(const struct exec_opts *e)
     if (r < 0)
         return r;
     /* Nothing in the container may trace this process or open its /proc/PID/exe. */
-    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-        return err_set(errno, "prctl(PR_SET_DUMPABLE, 0): this process would be open to the "
-                              "container's");
+    if ((r = sys_undumpable()) < 0)
+        return r;
     int chan[2], sigfd;
     sigset_t old;
     if ((r = supervise_signals(&sigfd, &old)) < 0)

@@ -151,7 +151,6 @@ static void end_monitor(const char *name, pid_t monitor, bool stop)
 
 /* The foreground's side of -d: wait until the monitor says the command runs, or why not. A
  * signal meanwhile goes to the monitor, which ends the start (and says so). */
-
 static int await_monitor(int fd, const char *name, pid_t monitor, int sigfd)
 {
     char buf[600];

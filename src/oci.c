@@ -533,7 +533,7 @@ static int run_hooks(const struct run_opts *o, enum hook_kind kind, const struct
             static char *empty[] = {NULL};
             char *argv0[] = {(char *)h->path, NULL};
             char **argv = h->argv && h->argv[0] ? h->argv : argv0;
-            if (dup2(in[0], 0) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+            if (dup2(in[0], 0) < 0 || sys_undumpable() < 0)
                 _exit(127);
             if (where == HOOK_INSIDE && r->cgroup[0] && cgroup_join_path(r->cgroup, getpid()) < 0)
                 _exit(126);
@@ -1314,9 +1314,8 @@ static int cmd_exec(int argc, char **argv)
         sys_close_fds_from(3 + (int)n_preserve, g.log_fd);
         r.dir = -1;
     }
-    if (e == 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-        e = err_set(errno, "prctl(PR_SET_DUMPABLE, 0): this process would be open to the "
-                           "container's");
+    if (e == 0)
+        e = sys_undumpable();
     if (e == 0 && console && (cons = console_connect(console)) < 0)
         e = cons;
     const char *pid_name = NULL;

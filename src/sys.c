@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,6 +50,14 @@ void sys_close_fds_from(int first, int keep)
     if (keep > first)
         close_between((unsigned)first, (unsigned)keep - 1);
     close_between((unsigned)keep + 1, ~0U);
+}
+
+int sys_undumpable(void)
+{
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+        return err_set(errno, "prctl(PR_SET_DUMPABLE, 0): this process would be open to the "
+                              "container's");
+    return 0;
 }
 
 void sys_sleep_ms(long ms)

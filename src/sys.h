@@ -142,6 +142,9 @@ static inline int sys_pidfd_send_signal(int pidfd, int sig)
  * *STATE, when given, gets its state letter ('R', 'S', 'Z' ...; 0 when unknown). */
 unsigned long long sys_start_time(pid_t pid, char *state);
 
+/* Nothing in a container may trace this process or open its /proc/PID/exe, the hutch binary
+ * (CVE-2019-5736): PR_SET_DUMPABLE 0. 0, or a negative errno (recorded). */
+int sys_undumpable(void);
 /* Sleep MS milliseconds, the whole of it through signals. */
 void sys_sleep_ms(long ms);
 /* Close every file descriptor from 3 up, except KEEP (may be -1). */
