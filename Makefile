@@ -71,6 +71,8 @@ CHECK_EXTRA :=
 -include tests/fuzz/fuzz.mk
 -include tests/soak/soak.mk
 -include qemu/powercut.mk
+# Smoke tests of a user's image in the boards' guests (issue 17): tools/hutch-smoke, make smoke.
+-include qemu/smoke.mk
 .DELETE_ON_ERROR:
 .SECONDARY:
 
