@@ -27,6 +27,7 @@
 #include "spec.h"
 #include "userns.h"
 #include "sys.h"
+#include "trace.h"
 
 void child_rootfs_plan(const struct child_ctx *c, struct rootfs_plan *plan)
 {
@@ -159,6 +160,7 @@ static int setup_inside(const struct child_ctx *c, struct command *cmd)
         close(c->root_fd);
     if (r < 0)
         return r;
+    trace("config");
     if (sethostname(c->hostname, strlen(c->hostname)) < 0)
         return err_set(errno, "sethostname %s", c->hostname);
     if ((r = net_setup_inside(o)) < 0)
@@ -192,6 +194,7 @@ static int setup_inside(const struct child_ctx *c, struct command *cmd)
     };
     if ((r = command_prepare(cmd, &spec)) < 0)
         return r;
+    trace("security");
     return command_harden(o->caps, o->privileged, o->seccomp_off);
 }
 
@@ -215,6 +218,7 @@ void child_main(struct child_ctx *c)
     /* "go" carries the root as a detached mount when the parent made it (user namespaces). */
     if (chan_recv(c->chan, &m, true, &c->root_fd) != 1 || m.kind != CHAN_GO)
         _exit(125); /* the parent is gone or gave up: it reports */
+    trace("rootfs");
     /* The parent may have died before PR_SET_PDEATHSIG took effect: then its end is closed. */
     command_die_with_parent(c->chan);
     /* A session of its own: the caller's terminal is not the container's controlling one, so

@@ -22,6 +22,7 @@
 #include "resolve.h"
 #include "seccomp.h"
 #include "sys.h"
+#include "trace.h"
 #include "tty.h"
 
 extern char **environ;
@@ -241,6 +242,7 @@ void command_exec(void *arg)
         command_die_with_parent(cmd->chan); /* a change of credentials cleared it */
     }
     umask(022);
+    trace("exec");
     environ = cmd->envp;
     execvp(cmd->argv[0], cmd->argv);
     int e = errno;

@@ -13,6 +13,7 @@
 #include "monitor.h"
 #include "oci.h"
 #include "sealed.h"
+#include "trace.h"
 #include "seccomp.h"
 #include "state.h"
 
@@ -174,6 +175,7 @@ static int oci_entry(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    trace_init();
     init_title_area(argc, argv);
     const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     if (strcmp(base, "hutch-oci") == 0)

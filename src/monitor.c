@@ -20,6 +20,7 @@
 #include "log.h"
 #include "resolve.h"
 #include "run.h"
+#include "trace.h"
 #include "state.h"
 #include "supervise.h"
 #include "sys.h"
@@ -60,6 +61,9 @@ static int put_static_state(struct monitor *m, int argc, char **argv)
         r = state_put(&m->st, "security", "%s",
                       o->privileged ? "privileged" : o->seccomp_off ? "unconfined" : "default");
     if (r == 0) r = state_put_argv(&m->st, "options", argc, argv);
+    /* Detached, `hutch list` shows it starting; in the foreground the state is written once,
+     * when it runs (on_started). */
+    if (r == 0 && o->detach) r = state_commit(&m->st);
     return r;
 }
 
@@ -121,8 +125,10 @@ static int on_started(pid_t pid, void *arg)
     if (r == 0) r = state_put_pid(&m->st, "pid", pid);
     if (r == 0) r = state_put(&m->st, "started", "%lld", (long long)time(NULL));
     if (r == 0) r = state_put(&m->st, "status", "running");
+    if (r == 0) r = state_commit(&m->st);
     if (r < 0)
         return r;
+    trace("run");
     if (!tell_foreground(m, 0, ""))
         return err_set(errno, "tell the caller that %s runs", m->name);
     m->started = true;
@@ -288,6 +294,7 @@ static int run_loop(struct monitor *m, int sigfd)
         pause_ms = monitor_pause_ms(pause_ms, now_ms() - began);
         state_put(&m->st, "status", "restarting");
         state_put(&m->st, "restarts", "%u", ++m->restarts);
+        state_commit(&m->st);
         if (backoff(sigfd, pause_ms))
             return code;
     }
@@ -355,7 +362,12 @@ int monitor_run(const struct run_opts *o, int argc, char **argv)
     int r = supervise_signals(&sigfd, &old);
     if (r < 0)
         return r;
-    if ((r = state_claim(m.name, &m.st)) < 0)
+    /* A foreground container that nothing can name (no --name) and that has no cgroup to take
+     * back after a crash keeps no state at all: not a file is written for it. */
+    trace("state");
+    if (!o->detach && !o->name && !limits_given(&o->limits) && !o->n_devices)
+        state_none(m.name, &m.st);
+    else if ((r = state_claim(m.name, &m.st)) < 0)
         goto out_signals;
     /* What a container could have left in the trees it can write must not lead the log or the
      * pidfile elsewhere. */
@@ -419,7 +431,9 @@ int monitor_run(const struct run_opts *o, int argc, char **argv)
 out:
     pidfile_close(&pidfile, true);
     log_close(&m.log);
+    trace("state-remove");
     state_release(&m.st, r < 0 ? -1 : r);
+    trace("end");
 out_signals:
     close(sigfd);
     sigprocmask(SIG_SETMASK, &old, NULL);

@@ -18,6 +18,7 @@
 #include "err.h"
 #include "resolve.h"
 #include "sys.h"
+#include "trace.h"
 
 /* Everything here works on descriptors: the new root is held as an fd, every path inside it is
  * resolved inside it (resolve.h), and every mount goes onto the fd that the resolver returned.
@@ -909,13 +910,16 @@ int rootfs_enter(const struct rootfs_plan *p)
     }
     /* Unbindable while the binds are made: a recursive bind of a host tree that holds the
      * staging directory (made from an O_PATH source on older kernels) must not copy it. */
-    if ((r = root = mount_root(p, &src.dir, staging)) < 0 ||
+    /* (trace marks its phases for HUTCH_TRACE=1: a comma before each step) */
+    if ((trace("mount"), r = root = mount_root(p, &src.dir, staging)) < 0 ||
         (r = set_propagation(root, MS_UNBINDABLE)) < 0 ||
-        (r = mount_kernel_fs(root, p->harden, &proc, &sys)) < 0 ||
-        (r = setup_dev(root, host_dev ? src.dev : NULL, p->harden, &dev)) < 0 ||
-        (p->harden && (r = mask_proc(proc, sys)) < 0) ||
+        (trace("proc"), r = mount_kernel_fs(root, p->harden, &proc, &sys)) < 0 ||
+        (trace("dev"), r = setup_dev(root, host_dev ? src.dev : NULL, p->harden, &dev)) < 0 ||
+        (p->harden && (trace("masks"), r = mask_proc(proc, sys)) < 0) ||
         (p->resolv_conf && (r = put_etc_files(p, root, dev)) < 0))
         goto out;
+    if (p->n_devices || p->n_binds || p->n_tmpfs)
+        trace("binds");
     for (size_t i = 0; i < p->n_devices; i++) {
         const struct device_spec *d = &p->devices[i];
         /* A node of the host's, on purpose: this mount is the one without nodev. */
@@ -937,6 +941,7 @@ int rootfs_enter(const struct rootfs_plan *p)
             goto out;
         }
     }
+    trace("pivot");
     if ((r = set_propagation(root, MS_PRIVATE)) == 0)
         r = pivot(root);
 out:

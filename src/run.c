@@ -29,6 +29,7 @@
 #include "verity.h"
 #include "supervise.h"
 #include "sys.h"
+#include "trace.h"
 #include "tty.h"
 
 /* Everything the parent holds for one container; released in reverse order by release(). */
@@ -265,10 +266,14 @@ static void release(struct container *c)
     /* The container's processes are gone: --net dev's interface comes back; the veth's host end
      * is retired. A veth, macvlan or ipvlan link goes with the namespace, once the kernel has
      * taken it down. */
-    if (c->veth_index > 0)
+    if (c->veth_index > 0) {
+        trace("net-release");
         net_veth_retire(&c->o->veth, c->veth_index, c->name);
+    }
     if (net_lan_release(&c->dev) < 0)
         report_late(c);
+    if (c->cg_path || limits_given(&c->o->limits) || c->o->n_devices)
+        trace("cgroup-remove");
     if (c->cg_path) {
         cgroup_close(&c->cg);
         if (c->o->more.cgroup_path)
@@ -292,6 +297,7 @@ static void release(struct container *c)
                       "hutch-image made it", c->o->image);
         report_late(c);
     }
+    trace("loop-detach");
     dm_release(&c->dm);
     loop_release(&c->loop);
     if (c->overlay_fd >= 0)
@@ -352,14 +358,18 @@ int run_container(const struct run_opts *o, const char *name, struct run_hooks *
     hooks->stop_signal = 0;
     if (!c.rootless)
         cgroup_clean_stale(); /* of containers whose hutch was killed */
+    trace("image");
     int r = check_inputs(&c);
     hooks->loop = NULL;
     if (r == 0 && !(r = stopped(&c)) && c.fstype) {
+        trace("loop");
         r = loop_attach(o->image, sys_take_fd(&c.image_fd), c.ro, loop_method_from_env(), &c.loop);
         if (r == 0)
             hooks->loop = loop_how(&c.loop);
-        if (r == 0 && c.roothash[0])
+        if (r == 0 && c.roothash[0]) {
+            trace("dm");
             r = dm_verity_attach(o->image, c.name, c.loop.fd, c.fstype, c.roothash, &c.dm);
+        }
     }
     struct cgroup_limits lim = {.memory = o->limits.memory, .pids = o->limits.pids,
                                 .cpu_quota_us = o->limits.cpu_quota_us,
@@ -375,18 +385,24 @@ int run_container(const struct run_opts *o, const char *name, struct run_hooks *
     }
     /* A cgroup only for limits and devices: moving a process into one costs milliseconds. */
     if (r == 0 && !(r = stopped(&c)) && !c.rootless &&
-        (limits_given(&o->limits) || o->n_devices))
+        (limits_given(&o->limits) || o->n_devices)) {
+        trace("cgroup");
         r = cgroup_create(c.name, &lim, &c.cg);
+    }
     if (r == 0)
         r = chan_pair(c.chan);
     if (r == 0 && hooks->log && !o->tty && pipe2(c.out, O_CLOEXEC) < 0)
         r = err_set(errno, "pipe");
+    trace("clone");
     if (r == 0)
         r = spawn(&c);
+    if (r == 0 && o->net != NET_NONE && o->net != NET_HOST)
+        trace("net");
     if (r == 0 && o->net == NET_VETH)
         r = net_veth_host(&o->veth, c.veth, c.pid, c.name, &c.veth_index);
     else if (r == 0 && o->net != NET_NONE && o->net != NET_HOST)
         r = net_lan_attach(o, c.pid, &c.dev);
+    trace("go");
     if (r == 0 && !(r = stopped(&c)) && (r = chan_send(c.chan[0], CHAN_GO, 0, NULL, c.root_fd)) < 0)
         r = err_set(-r, "start the container");
     if (c.root_fd >= 0) {
@@ -400,6 +416,7 @@ int run_container(const struct run_opts *o, const char *name, struct run_hooks *
                                .relay = c.relay};
         c.sv = &sv;
         r = supervise(&sv);
+        trace("teardown");
         c.sv = NULL;
         if (sv.image_conf)
             close(sv.image_fd);

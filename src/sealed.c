@@ -10,6 +10,7 @@
 
 #include "err.h"
 #include "sys.h"
+#include "trace.h"
 
 #ifndef F_ADD_SEALS
 #define F_ADD_SEALS 1033
@@ -44,6 +45,7 @@ int sealed_reexec(char **argv)
     }
     if (getenv(MARK))
         return err_setx(EPERM, "could not run from a sealed copy of hutch (memfd seals)");
+    trace("sealed-copy");
     int copy SYS_AUTO_CLOSE = (int)syscall(SYS_memfd_create, "hutch", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (copy < 0)
         return err_set(errno, "memfd_create (the kernel needs CONFIG_MEMFD_CREATE)");

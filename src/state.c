@@ -149,8 +149,7 @@ static bool check_live(int base, const char *name);
 
 int state_claim(const char *name, struct state *st)
 {
-    st->lock_fd = st->dir_fd = st->base_fd = -1;
-    snprintf(st->name, sizeof st->name, "%s", name);
+    state_none(name, st);
     if (snprintf(st->dir, sizeof st->dir, "%s/%s", state_base(), name) >= (int)sizeof st->dir)
         return err_setx(ENAMETOOLONG, "state directory for %s: path too long", name);
     int base SYS_AUTO_CLOSE = open_base(true);
@@ -194,6 +193,7 @@ int state_claim(const char *name, struct state *st)
         st->lock_fd = fd;
         st->dir_fd = sys_take_fd(&dir);
         st->base_fd = sys_take_fd(&base);
+        st->claimed = true;
         return 0;
     }
     return err_setx(EAGAIN, "container name %s: its state keeps changing; try again", name);
@@ -216,23 +216,67 @@ static int write_file(int dir, const char *key, const void *data, size_t len)
     return -e;
 }
 
-int state_put(const struct state *st, const char *key, const char *fmt, ...)
+/* The fields live in memory as records "KEY LEN\nVALUE\n" (VALUE may hold NULs: argv fields),
+ * and go to the one file `state` on state_commit. */
+static int set_field(struct state *st, const char *key, const char *data, size_t len)
+{
+    if (!st->claimed)
+        return 0; /* a container that keeps no state */
+    size_t klen = strlen(key);
+    /* The old record of KEY goes; the new one is appended. */
+    for (size_t at = 0; at < st->rec_len;) {
+        const char *r = st->rec + at;
+        size_t n = st->rec_len - at, k = strcspn(r, " ");
+        unsigned long v = strtoul(r + k + 1, NULL, 10);
+        size_t head = (size_t)((const char *)memchr(r, '\n', n) - r) + 1;
+        size_t whole = head + v + 1;
+        if (k == klen && memcmp(r, key, klen) == 0) {
+            memmove(st->rec + at, st->rec + at + whole, st->rec_len - at - whole);
+            st->rec_len -= whole;
+            break;
+        }
+        at += whole;
+    }
+    size_t need = st->rec_len + klen + 24 + len;
+    if (need > STATE_MAX)
+        return err_setx(E2BIG, "state %s/%s: too big", st->dir, key);
+    if (need > st->rec_cap) {
+        char *grown = realloc(st->rec, need + 256);
+        if (!grown)
+            return err_set(ENOMEM, "state %s/%s", st->dir, key);
+        st->rec = grown;
+        st->rec_cap = need + 256;
+    }
+    st->rec_len += (size_t)sprintf(st->rec + st->rec_len, "%s %zu\n", key, len);
+    memcpy(st->rec + st->rec_len, data, len);
+    st->rec_len += len;
+    st->rec[st->rec_len++] = '\n';
+    return 0;
+}
+
+int state_commit(struct state *st)
+{
+    if (!st->claimed)
+        return 0;
+    int r = write_file(st->dir_fd, "state", st->rec, st->rec_len);
+    return r < 0 ? err_set(-r, "state %s/state", st->dir) : 0;
+}
+
+int state_put(struct state *st, const char *key, const char *fmt, ...)
 {
     char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     if (n < 0)
         return err_setx(EINVAL, "state %s", key);
-    if ((size_t)n > sizeof buf - 2)
-        n = sizeof buf - 2;
-    buf[n++] = '\n';
-    int r = write_file(st->dir_fd, key, buf, (size_t)n);
-    return r < 0 ? err_set(-r, "state %s/%s", st->dir, key) : 0;
+    if ((size_t)n >= sizeof buf)
+        n = sizeof buf - 1;
+    return set_field(st, key, buf, (size_t)n);
 }
 
-int state_put_argv(const struct state *st, const char *key, int argc, char **argv)
+int state_put_argv(struct state *st, const char *key, int argc, char **argv)
 {
     size_t len = 0;
     for (int i = 0; i < argc; i++)
@@ -246,9 +290,9 @@ int state_put_argv(const struct state *st, const char *key, int argc, char **arg
         memcpy(p, argv[i], n);
         p += n;
     }
-    int r = write_file(st->dir_fd, key, buf, len);
+    int r = set_field(st, key, buf, len);
     free(buf);
-    return r < 0 ? err_set(-r, "state %s/%s", st->dir, key) : 0;
+    return r;
 }
 
 static unsigned long long start_time(pid_t pid)
@@ -256,15 +300,21 @@ static unsigned long long start_time(pid_t pid)
     return sys_start_time(pid, NULL);
 }
 
-int state_put_pid(const struct state *st, const char *key, pid_t pid)
+int state_put_pid(struct state *st, const char *key, pid_t pid)
 {
     /* Without its start time a pid cannot be told from a later process with the same number:
      * such a state would be refused by everyone who reads it. */
-    unsigned long long t = start_time(pid);
+    unsigned long long t = st->claimed ? start_time(pid) : 1;
     if (!t)
         return err_setx(EIO, "state %s/%s: no start time in /proc/%d/stat", st->dir, key,
                         (int)pid);
     return state_put(st, key, "%d %llu", (int)pid, t);
+}
+
+void state_none(const char *name, struct state *st)
+{
+    *st = (struct state){.lock_fd = -1, .dir_fd = -1, .base_fd = -1};
+    snprintf(st->name, sizeof st->name, "%s", name);
 }
 
 void state_leave(struct state *st)
@@ -275,23 +325,35 @@ void state_leave(struct state *st)
             close(*fds[i]);
         *fds[i] = -1;
     }
+    free(st->rec);
+    st->rec = NULL;
+    st->rec_len = st->rec_cap = 0;
+    st->claimed = false;
+}
+
+/* Whether a `hutch wait` waits: each one holds a read lock (an open file description lock,
+ * which flock's lock does not touch) on the lock file's first byte. */
+static bool has_waiters(int lock_fd)
+{
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1};
+    return fcntl(lock_fd, F_OFD_GETLK, &fl) < 0 || fl.l_type != F_UNLCK;
 }
 
 void state_release(struct state *st, int exit_code)
 {
-    if (st->lock_fd < 0)
+    if (st->lock_fd < 0) {
+        state_leave(st);
         return;
-    /* For `hutch wait`: they hold the lock file open and read it once the lock is free. */
+    }
+    /* For `hutch wait`, only when one waits (a board's flash is spared the write otherwise):
+     * they hold the lock file open and read it once the lock is free. */
     char code[32];
     int n = snprintf(code, sizeof code, "%d\n", exit_code);
-    if (exit_code >= 0 && pwrite(st->lock_fd, code, (size_t)n, 0) < 0) {
+    if (exit_code >= 0 && has_waiters(st->lock_fd) && pwrite(st->lock_fd, code, (size_t)n, 0) < 0) {
         /* nothing more to do: wait reports an unknown end */
     }
     remove_locked(st->base_fd, st->name, st->dir_fd);
-    close(st->dir_fd);
-    close(st->base_fd);
-    close(st->lock_fd);
-    st->lock_fd = st->dir_fd = st->base_fd = -1;
+    state_leave(st);
 }
 
 /* Remove NAME's state when nobody holds it. Returns true when NAME is live. */
@@ -335,18 +397,61 @@ static int open_field(const char *name, const char *key)
     return sys_take_fd(&fd);
 }
 
+int state_field(const char *recs, size_t n, const char *key, const char **value, size_t *len)
+{
+    size_t klen = strlen(key);
+    for (size_t at = 0; at < n;) {
+        const char *r = recs + at, *nl = memchr(r, '\n', n - at);
+        if (!nl)
+            return -EINVAL;
+        const char *sp = memchr(r, ' ', (size_t)(nl - r));
+        if (!sp || sp == r)
+            return -EINVAL;
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(sp + 1, &end, 10);
+        if (errno || end != nl || sp[1] < '0' || sp[1] > '9')
+            return -EINVAL;
+        size_t head = (size_t)(nl - r) + 1, left = n - at;
+        /* a record that runs past the end, or lacks its newline, is a bad state */
+        if (v > left || head > left - v || head + v >= left || r[head + v] != '\n')
+            return -EINVAL;
+        if ((size_t)(sp - r) == klen && memcmp(r, key, klen) == 0) {
+            *value = r + head;
+            *len = (size_t)v;
+            return 0;
+        }
+        at += head + (size_t)v + 1;
+    }
+    return -ENOENT;
+}
+
 int state_peek(const char *name, const char *key, char *buf, size_t len)
 {
-    int fd SYS_AUTO_CLOSE = open_field(name, key);
+    int fd SYS_AUTO_CLOSE = open_field(name, "state");
     if (fd < 0)
         return fd;
-    ssize_t n = read(fd, buf, len - 1);
-    if (n < 0)
-        return err_set(errno, "read the state %s of %s", key, name);
-    buf[n] = '\0';
-    while (n > 0 && buf[n - 1] == '\n')
-        buf[--n] = '\0';
-    return (int)n;
+    char *recs = malloc(STATE_MAX);
+    if (!recs)
+        return err_set(ENOMEM, "read the state of %s", name);
+    ssize_t n = read(fd, recs, STATE_MAX);
+    int r = n < 0 ? err_set(errno, "read the state of %s", name) : 0;
+    const char *v = NULL;
+    size_t vlen = 0;
+    if (r == 0) {
+        r = state_field(recs, (size_t)n, key, &v, &vlen);
+        if (r == -EINVAL)
+            r = err_setx(EINVAL, "container %s: its state file is damaged: refused", name);
+    }
+    if (r == 0) {
+        if (vlen > len - 1)
+            vlen = len - 1;
+        memcpy(buf, v, vlen);
+        buf[vlen] = '\0';
+        r = (int)vlen;
+    }
+    free(recs);
+    return r;
 }
 
 int state_get(const char *name, const char *key, char *buf, size_t len)
@@ -469,6 +574,11 @@ int state_wait(const char *name, int timeout_ms)
     int fd SYS_AUTO_CLOSE = open_field(name, "lock");
     if (fd < 0)
         return fd; /* -ENOENT: it is gone (or never was), no message */
+    /* Say that we wait, so that the owner writes the exit code (has_waiters). */
+    struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1};
+    while (fcntl(fd, F_OFD_SETLKW, &fl) < 0)
+        if (errno != EINTR)
+            return err_set(errno, "wait for %s", name);
     for (int waited = 0;;) {
         if (flock(fd, LOCK_SH | (timeout_ms >= 0 ? LOCK_NB : 0)) == 0)
             break;
@@ -483,6 +593,11 @@ int state_wait(const char *name, int timeout_ms)
     }
     char buf[32];
     ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    struct stat st;
+    /* No code in a lock file that was removed: its owner ended before we said that we wait
+     * (it had ended, as for a wait that came a moment later). One still there: killed. */
+    if (n <= 0 && fstat(fd, &st) == 0 && st.st_nlink == 0)
+        return -ENOENT;
     if (n <= 0)
         return err_setx(EIO, "container %s ended without an exit code (its hutch was killed)",
                         name);

@@ -1,9 +1,11 @@
 /* state: /run/hutch/NAME/, what `hutch list`, `exec`, `stop`, `wait` and `inspect` know of a
- * running container: one small file per field (pid, monitor, status, image, ip, started,
- * restarts, exit-code, options, cgroups), and a lock file that the hutch owning the container
- * holds with flock for the container's life. A state whose lock nobody holds is stale: its
- * container is gone, and whoever sees it first removes it. When the owner ends, it writes the
- * exit code into the lock file before it lets go, for `hutch wait`. */
+ * running container: one small file `state` with every field (pid, monitor, status, image, ip,
+ * started, restarts, exit-code, options, ...), replaced whole (a new file renamed over it) on
+ * state_commit, and an empty lock file that the hutch owning the container holds with flock for
+ * the container's life. A foreground start commits once, when its command runs; /run is flash
+ * on many boards. A state whose lock nobody holds is stale: its container is gone, and whoever
+ * sees it first removes it. When the owner ends, it writes the exit code into the lock file
+ * before it lets go, for `hutch wait`, when one waits (a wait holds a read lock there). */
 #ifndef HUTCH_STATE_H
 #define HUTCH_STATE_H
 
@@ -18,7 +20,13 @@ struct state {
     char name[HUTCH_NAME_MAX + 1];
     int base_fd, dir_fd;
     int lock_fd;    /* -1 when not held */
+    bool claimed;   /* false: a container that keeps no state (state_none) */
+    char *rec;      /* the fields, as records "KEY LEN\nVALUE\n" */
+    size_t rec_len, rec_cap;
 };
+
+/* The most a state file holds (the command line, the environment and the options included). */
+#define STATE_MAX (256 * 1024)
 
 /* The directory that holds every container's state: $HUTCH_STATE_DIR, else /run/hutch for
  * root, else $XDG_RUNTIME_DIR/hutch or /tmp/hutch-UID. It must be the caller's and nobody
@@ -29,14 +37,23 @@ const char *state_base(void);
 /* Take NAME: make its directory and hold its lock. -EBUSY (recorded) when a live container has
  * the name; a stale state of that name is removed first. */
 int state_claim(const char *name, struct state *st);
-/* Write one field (atomically: a new file renamed over the old). */
-int state_put(const struct state *st, const char *key, const char *fmt, ...)
+/* A container that keeps no state: nothing is made or written, every put and commit is a no-op
+ * (a foreground container without --name, limits or devices: nothing can name it). */
+void state_none(const char *name, struct state *st);
+/* Set one field, in memory; state_commit writes them all. */
+int state_put(struct state *st, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* PID, with the time it started, so that a reader can tell it is still that process. */
-int state_put_pid(const struct state *st, const char *key, pid_t pid);
+int state_put_pid(struct state *st, const char *key, pid_t pid);
 /* The command line the container was started with, NUL-separated (for exec and inspect). */
-int state_put_argv(const struct state *st, const char *key, int argc, char **argv);
-/* Let go of the descriptors, not of the name: the process that forked the monitor. */
+int state_put_argv(struct state *st, const char *key, int argc, char **argv);
+/* Write the fields as the file `state` (atomically: a new file renamed over the old). */
+int state_commit(struct state *st);
+/* Pure: find KEY in the N bytes of records RECS (a state file's contents). 0 with VALUE and
+ * LEN, -ENOENT, or -EINVAL for records that are not well formed (a length past the end). */
+int state_field(const char *recs, size_t n, const char *key, const char **value, size_t *len);
+/* Let go of the descriptors (and the fields in memory), not of the name: the process that
+ * forked the monitor. */
 void state_leave(struct state *st);
 /* The container ended with EXIT_CODE (-1: unknown): remove the state and let go of the name. */
 void state_release(struct state *st, int exit_code);

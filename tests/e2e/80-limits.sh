@@ -129,9 +129,10 @@ stale_removed() {
     while [ -z "$init" ] && [ $tries -lt 100 ]; do
         sleep 0.05
         tries=$((tries + 1))
-        init=$(cut -d" " -f1 "$HUTCH_STATE_DIR/stale/pid" 2>/dev/null)
+        init=$("$HUTCH" inspect stale 2>/dev/null | sed -n 's/^  "pid": "\([0-9]*\)",$/\1/p')
     done
-    [ -n "$init" ] && [ -n "$(cgroups_of stale)" ] || { no "no container or cgroup while running"; return 1; }
+    [ -n "$init" ] && [ -n "$(cgroups_of stale)" ] ||
+        { no "no container or cgroup while running"; kill -KILL $pid; wait $pid; return 1; }
     kill -KILL $pid
     wait $pid 2>/dev/null
     gone_within 2 sleep 1002 || { no "the container outlived its killed hutch"; return 1; }

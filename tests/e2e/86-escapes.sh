@@ -201,13 +201,18 @@ foreign_state_dir() {
     rm -rf "/tmp/hutch-$victim"
     rc_is 125 && one_line_error "chmod 700"
 }
+# The state file of the container "fake" with PID as its pid and monitor fields (records
+# "KEY LEN\nVALUE\n", as hutch writes them).
+forged_state() {
+    printf 'pid %d\n%s\nmonitor %d\n%s\nstatus 7\nrunning\n' "${#1}" "$1" "${#1}" "$1" \
+        >"$HUTCH_STATE_DIR/fake/state"
+}
 forged_pids() {
     # A state whose pid is another process's: hutch kill must not signal it.
     sleep 1000 &
     local bystander=$!
     mkdir -p "$HUTCH_STATE_DIR/fake" && chmod 700 "$HUTCH_STATE_DIR" "$HUTCH_STATE_DIR/fake"
-    echo "$bystander 12345" >"$HUTCH_STATE_DIR/fake/pid"
-    echo "$bystander 12345" >"$HUTCH_STATE_DIR/fake/monitor"
+    forged_state "$bystander 12345"
     "$PROBE" lock "$HUTCH_STATE_DIR/fake/lock" sleep 1000 &
     local holder=$!
     sleep 0.2
@@ -220,7 +225,7 @@ forged_pids() {
     if [ $alive = yes ]; then
         # Numbers that would signal every process or init: refused as such.
         for bad in -1 0 1 "x"; do
-            echo "$bad 1" >"$HUTCH_STATE_DIR/fake/pid"
+            forged_state "$bad 1"
             h kill fake TERM
             [ "$rc" = 125 ] && one_line_error "bad pid" || { alive="bad pid '$bad' taken"; break; }
         done

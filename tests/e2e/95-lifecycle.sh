@@ -230,6 +230,9 @@ killed_monitor_cleaned() {
     local monitor
     monitor=$(status_of doomed monitor)
     [ -n "$monitor" ] && kill -KILL "$monitor" || { no "no monitor"; return 1; }
+    # kill returns before the process has ended and let go of its lock: until then it is live
+    local i=0
+    while [ -d "/proc/$monitor" ] && [ $i -lt 50 ]; do sleep 0.05; i=$((i + 1)); done
     hutch_ list >"$T/out"
     ! grep -q doomed "$T/out" && [ ! -e "$HUTCH_STATE_DIR/doomed" ] || { no "state stayed"; return 1; }
     no_leaks || return 1
@@ -252,6 +255,55 @@ kill_and_wait() {
     cp "$T/wait.out" "$T/out"
     cp "$T/wait.err" "$T/err"
     rc_is 143 && out_is 143
+}
+# /run is flash on many boards: a foreground container that nothing can name writes nothing at
+# all (the state directory is not even made), and list does not show it.
+unnamed_writes_nothing() {
+    local fresh=$T/fresh-state pid i=0
+    HUTCH_STATE_DIR=$fresh "$HUTCH" run "$SQFS" sleep 2 </dev/null >/dev/null 2>&1 &
+    pid=$!
+    while [ -z "$(procs_running sleep 2)" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    [ -n "$(procs_running sleep 2)" ] || { kill "$pid"; no "the container did not start"; return 1; }
+    [ ! -e "$fresh" ] || { no "made for it: $(ls -R "$fresh" | tr '\n' ' ')"; kill "$pid"; return 1; }
+    HUTCH_STATE_DIR=$fresh h list --quiet
+    rc_is 0 && out_is "" || { kill "$pid"; return 1; }
+    wait "$pid"
+    rc=$?
+    rc_is 0 && [ ! -e "$fresh" ] || no "the state directory $fresh exists after it"
+}
+# A named foreground container: its state is written once (one file renamed into place), beside
+# an empty lock; nothing else is created, renamed or removed there but that, at its end. Where
+# there is strace: the file operations under the state directory, paths resolved (-y).
+named_writes_once() {
+    have strace || { skip_why="no strace"; return 2; }
+    strace -f -qq -y -e trace=openat,open,creat,rename,renameat,renameat2,unlink,unlinkat,mkdir,mkdirat,rmdir,truncate,ftruncate,pwrite64,write \
+        -o "$T/strace" "$HUTCH" run --name once "$SQFS" true </dev/null >/dev/null 2>&1
+    local st=$HUTCH_STATE_DIR
+    # the calls on or in the state directory: writes, creations, renames and removals
+    grep -F "$st/once" "$T/strace" | grep -Ev 'O_RDONLY[|)]|O_RDONLY,| = -1 ' |
+        grep -E 'O_CREAT|O_WRONLY|O_RDWR|rename|unlink|mkdir|rmdir|truncate|pwrite|write\(' >"$T/writes"
+    local renames creates
+    renames=$(grep -c rename "$T/writes")
+    creates=$(grep -c O_CREAT "$T/writes")
+    eq "$renames" 1 "renames in the state directory" && eq "$creates" 2 "files created there (lock, .state.new)" &&
+        grep -q 'renameat.*"\.state\.new".*"state"' "$T/writes" &&
+        ! grep -E 'pwrite64\(.*lock' "$T/writes" >/dev/null ||
+        { no "$why; the writes: $(cat "$T/writes" | cut -c1-160 | tr '\n' ';')"; return 1; }
+}
+# HUTCH_TRACE=1: a line per phase on stderr, from start to end, the child's among them; the
+# command's own output untouched; without the variable, not a line.
+trace_phases() {
+    HUTCH_TRACE=1 h run "$SQFS" echo hi
+    rc_is 0 && out_is hi || return 1
+    local order
+    order=$(sort -n -k2 "$T/err" | awk '$1 == "hutch-trace:" { print $3 }' | tr '\n' ' ')
+    case $order in
+    "start sealed-copy main state image loop clone go rootfs mount proc dev masks pivot config security exec run "*"end ") ;;
+    *) no "phases in the order of their times: '$order'"; return 1 ;;
+    esac
+    [ "$(grep -vc '^hutch-trace: [0-9][0-9]* [a-z-]*$' "$T/err")" = 0 ] || { no "other lines on stderr"; return 1; }
+    h run "$SQFS" echo hi
+    rc_is 0 && [ ! -s "$T/err" ] || no "stderr without HUTCH_TRACE: $(cat "$T/err")"
 }
 log_rotates() {
     h run --name chatty --log "$T/chatty.log" --log-max 4k "$SQFS" \
@@ -367,6 +419,9 @@ t "--restart always restarts a command that exits 0" restart_always
 t "a second run with a name in use is refused, the first goes on" name_in_use
 t "a monitor killed with SIGKILL: list clears its state; no loop, mount, veth, cgroup left" killed_monitor_cleaned
 t "kill sends a signal; wait returns the exit code" kill_and_wait
+t "a foreground container without --name writes no state; list does not show it" unnamed_writes_nothing
+t "a named foreground container's state is one file written once, beside its lock" named_writes_once
+t "HUTCH_TRACE=1 prints each phase of the start and the end, in order; nothing without it" trace_phases
 t "--log appends the output and rotates past --log-max" log_rotates
 t "--log appends to what the file held; the default --log-max is 1 MiB" log_appends_default_max
 t "--config and hutch start; flags win over the file" config_and_start
