@@ -48,11 +48,17 @@ is_hutch() {
     case $(readlink "/proc/$1/exe" 2>/dev/null) in "$HUTCH" | "/memfd:hutch (deleted)") return 0 ;; esac
     return 1
 }
-# state_pid NAME FIELD: the pid in the state file FIELD (pid or monitor) when /proc still has
+# field NAME KEY: a one-line field of NAME's state file, read here, not by hutch (records
+# "KEY LEN\nVALUE\n"; the fields read here never hold a newline, nor does any value of the
+# soak's own a line like "pid 5").
+field() { grep -a -A1 -x "$2 [0-9]*" "$ST/$1/state" 2>/dev/null | sed -n 2p; }
+# state_pid NAME FIELD: the pid in the state's FIELD (pid or monitor) when /proc still has
 # that very process (same start time); else empty.
 state_pid() {
     local p s
-    { read -r p s <"$ST/$1/$2"; } 2>/dev/null || return 1
+    read -r p s <<EOF
+$(field "$1" "$2")
+EOF
     [ -n "$p" ] && [ "$p" != - ] && [ "$(stat_field "$p" 22)" = "$s" ] && echo "$p"
 }
 # running NAME [MONITOR]: until NAME's state says running and its init runs hutch and is a child
@@ -61,7 +67,7 @@ running() {
     local tries=0 st
     INIT="" CMD=""
     while [ $tries -lt 200 ]; do
-        { read -r st <"$ST/$1/status"; } 2>/dev/null
+        st=$(field "$1" status)
         if [ "$st" = running ]; then
             INIT=$(state_pid "$1" pid)
             if [ -n "$INIT" ] && is_hutch "$INIT" &&
@@ -395,7 +401,8 @@ list_exact() {
     # and every init of ours that runs is a listed container's: no container runs unlisted
     for p in $(hutch_procs); do
         [ "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -d' ' -f1)" = hutch-init ] || continue
-        cut -d' ' -f1 "$ST"/keep-*/pid 2>/dev/null | grep -qx "$p" || { no "init $p runs but is not listed"; return 1; }
+        for n in $want; do field "$n" pid; done | cut -d' ' -f1 | grep -qx "$p" ||
+            { no "init $p runs but is not listed"; return 1; }
     done
 }
 stop_kept() {
