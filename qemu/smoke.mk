@@ -3,7 +3,7 @@
 #   make smoke IMAGE=FILE [ARCH=x86_64|aarch64|armv7|all] [SMOKE_FLAGS='--check-guest ...']
 #                        boot the board with hutch and FILE inside, start it as an init script
 #                        would, check it, stop it, check that nothing is left (hutch-smoke --help)
-#   make smoke-check     tests/smoke/run.sh on x86_64 (part of make check: about 2 minutes)
+#   make smoke-check     tests/smoke/run.sh on x86_64 (part of make check: about 3 minutes)
 #   make smoke-check-all the same with the httpd image on every board (--arch all; check-all)
 SMOKE_PACKAGES := buildah skopeo umoci jq cryptsetup-bin erofs-utils squashfs-tools e2fsprogs \
 	cpio kmod gzip util-linux qemu-system-x86 qemu-system-arm

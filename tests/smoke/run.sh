@@ -174,6 +174,15 @@ tampered() {
     hs --arch x86_64 --retry 3 --check-guest 'wget -q -O- http://$ADDR/health | grep -qx Xmoke-health-ok-7f3a' "$T/tampered.img"
     rc_is 0
 }
+# What the user gives goes to the guest unchanged: a COMMAND's arguments (nothing after them: the
+# command of an image without its entrypoint sees exactly its two), and a check with a backslash
+# sequence that dash's echo would have turned into the end of the line (\c).
+arguments() {
+    hs --arch x86_64 --expect-exit 2 -- --entrypoint '' "$T/exit3-x86_64.img" -- sh -c 'exit $#' zero one two
+    rc_is 0 && lines_are 1 && out_has "^hutch-smoke: x86_64: PASS: all checks passed" || return 1
+    hs --arch x86_64 --check 'x="a\c"; [ ${#x} = 3 ]' "$T/httpd-x86_64.img"
+    rc_is 0 && lines_are 1 && out_has "^hutch-smoke: x86_64: PASS: all checks passed"
+}
 # The guest's leftover check: a loop device and a mount that the guest-side check makes and
 # does not undo are found after the container's stop.
 leftovers_found() {
@@ -214,6 +223,10 @@ bad_input() {
         bad1 "--timeout takes a whole number of seconds, not '1.5'" --timeout 1.5 "$T/httpd-x86_64.img" &&
         bad1 "unknown option '--chek'" --chek true "$T/httpd-x86_64.img" &&
         bad1 "--name is hutch-smoke's own to set" -- --name web "$T/httpd-x86_64.img" &&
+        bad1 "-itd is hutch-smoke's own to set" -- -itd "$T/httpd-x86_64.img" &&
+        bad1 "unknown arch '.\*'" --arch '.*' "$T/httpd-x86_64.img" &&
+        bad1 "is neither" --arch x86_64 --verity "$T/two
+lines" "$T/httpd-x86_64.img" &&
         bad1 "one IMAGE, options for hutch run only after --" "$T/httpd-x86_64.img" extra &&
         bad1 "no IMAGE given" --arch x86_64
 }
@@ -225,6 +238,7 @@ if [ "$failed" = 0 ]; then
     t "an image that exits 3 (and forges a PASS line): fails --expect-exit 0, passes --expect-exit 3" exit3
     t "no check: still running after 5 s passes, an image that ends fails" running
     t "a tampered verity image fails (dm-verity's report in the serial log); without --verity it runs" tampered
+    t "a COMMAND's arguments and a check with a backslash reach the guest as they were" arguments
     t "what the guest's check leaves (a loop device, a mount) is found: 1" leftovers_found
     t "the guest's --timeout: 2, one line, qemu gone" timed_out
     t "a kernel that cannot boot: 2, one line, qemu gone" broken_kernel
