@@ -14,6 +14,16 @@
 #include "err.h"
 #include "sys.h"
 
+int loop_lock_image(const char *image, int fd, bool ro)
+{
+    if (flock(fd, (ro ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0)
+        return 0;
+    if (errno == EWOULDBLOCK)
+        return err_setx(EBUSY, "image %s is in use by another container (run both with --ro, "
+                               "or give each its own copy)", image);
+    return err_set(errno, "lock image %s", image);
+}
+
 enum loop_method loop_method_from_env(void)
 {
     const char *m = getenv("HUTCH_LOOP"), *dio = getenv("HUTCH_LOOP_DIO");
@@ -93,13 +103,10 @@ int loop_attach(const char *image, int file_fd, bool ro, enum loop_method method
     l->file_fd = -1;
     l->backing = NULL;
     l->dio = false;
-    if (flock(file_fd, (ro ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0) {
-        int e = errno;
+    int r = loop_lock_image(image, file_fd, ro);
+    if (r < 0) {
         close(file_fd);
-        if (e == EWOULDBLOCK)
-            return err_setx(EBUSY, "image %s is in use by another container (run both with --ro, "
-                                   "or give each its own copy)", image);
-        return err_set(e, "lock image %s", image);
+        return r;
     }
     /* The file's path as the kernel names it, which sysfs shows while the device is bound. */
     char *backing = realpath(sys_fd_path(file_fd).s, NULL);
@@ -119,7 +126,7 @@ int loop_attach(const char *image, int file_fd, bool ro, enum loop_method method
         return err_set(e, "/dev/loop-control");
     }
 
-    int r = -EBUSY;
+    r = -EBUSY;
     bool legacy = method & LOOP_METHOD_LEGACY, dio = !(method & LOOP_METHOD_NO_DIO);
     /* Another process may take the free device between GET_FREE and binding: try again. */
     for (int attempt = 0; attempt < 64 && r == -EBUSY; attempt++) {

@@ -26,6 +26,10 @@ enum loop_method { LOOP_METHOD_AUTO = 0, LOOP_METHOD_LEGACY = 1, LOOP_METHOD_NO_
  * buffered I/O. */
 enum loop_method loop_method_from_env(void);
 
+/* Lock the image file FD for a container: shared when RO, else exclusive; -EBUSY (recorded)
+ * when another container holds it the other way. Held until FD is closed. */
+int loop_lock_image(const char *image, int fd, bool ro);
+
 /* Attach the image file FILE_FD (opened read-only when RO, else read-write; the loop takes it
  * over, on failure too) with LO_FLAGS_AUTOCLEAR; IMAGE is its path, for messages and the
  * device's name. The image is locked first: shared when RO, exclusive otherwise, so two

@@ -986,6 +986,25 @@ int rootfs_overlay_claim(const char *dir, int *fd)
     return 0;
 }
 
+int rootfs_file_root(int image_fd, const char *fstype, bool harden, bool dio)
+{
+    char src[40];
+    snprintf(src, sizeof src, "/proc/self/fd/%d", image_fd); /* the file checked, not a path again */
+    int fs SYS_AUTO_CLOSE = sys_fsopen(fstype, SYS_FSOPEN_CLOEXEC);
+    if (fs < 0 || sys_fsconfig(fs, SYS_FSCONFIG_SET_STRING, "source", src, 0) < 0 ||
+        sys_fsconfig(fs, SYS_FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0)
+        return -ENOTBLK;
+    if (dio && sys_fsconfig(fs, SYS_FSCONFIG_SET_FLAG, "directio", NULL, 0) < 0) {
+        /* 6.12 has file-backed mounts without the option: buffered, as a loop device without it */
+    }
+    /* Before 6.12 the source must be a block device: ENOTBLK here. */
+    if (sys_fsconfig(fs, SYS_FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+        return -ENOTBLK;
+    int mnt = sys_fsmount(fs, SYS_FSMOUNT_CLOEXEC,
+                          (unsigned)attrs_of(MS_RDONLY | (harden ? HARD_FLAGS : 0)));
+    return mnt < 0 ? -ENOTBLK : mnt;
+}
+
 int rootfs_detached_root(const struct rootfs_plan *p, pid_t pid, int *fd)
 {
     unsigned attrs = (unsigned)attrs_of(root_flags(p));

@@ -57,4 +57,11 @@ int rootfs_overlay_claim(const char *dir, int *fd);
 
 int rootfs_detached_root(const struct rootfs_plan *p, pid_t pid, int *fd);
 
+/* An erofs image mounted straight from its file IMAGE_FD, with no loop device (Linux 6.12,
+ * CONFIG_EROFS_FS_BACKED_BY_FILE): a detached mount, read-only (nosuid, nodev when HARDEN), with
+ * direct I/O to the file when DIO and the kernel has the option (6.13). -ENOTBLK, recorded
+ * nowhere, when the kernel cannot (the caller attaches a loop device, which reports what is
+ * wrong if the image is); else the mount's fd, for the child as its root. */
+int rootfs_file_root(int image_fd, const char *fstype, bool harden, bool dio);
+
 #endif

@@ -49,6 +49,35 @@ erofs_image() {
     h run "$img" cat /etc/hosts
     rc_is 0 && out_has localhost
 }
+# erofs from its file (Linux 6.12): no loop device while it runs, its root read-only, nosuid and
+# nodev, the image locked; a kernel without file-backed erofs (the guests' 6.1) takes a loop
+# device, as HUTCH_EROFS_FILE=0 does everywhere.
+erofs_file_backed() {
+    local img=$1 how loops
+    h run -d --name fback "$img" sleep 30
+    rc_is 0 || return 1
+    how=$("$HUTCH" inspect fback | sed -n 's/^  "loop": "\(.*\)",$/\1/p')
+    loops=$(our_loops)
+    h exec fback sh -c 'awk '"'"'$2 == "/" { print $4 }'"'"' /proc/mounts'
+    local opts
+    opts=$(cat "$T/out")
+    "$HUTCH" stop -t 1 fback </dev/null >/dev/null 2>&1
+    case $how in
+    file) [ -z "$loops" ] || { no "a loop device for a file-backed erofs: $loops"; return 1; } ;;
+    LOOP_*) [ -n "$loops" ] || { no "inspect says $how but no loop device is bound"; return 1; } ;;
+    *) no "inspect's loop field is '$how'"; return 1 ;;
+    esac
+    case ",$opts," in *,ro,*) ;; *) no "root mounted $opts, want ro"; return 1 ;; esac
+    case ",$opts," in *,nosuid,*nodev,* | *,nodev,*nosuid,*) ;; *) no "root mounted $opts, want nosuid,nodev"; return 1 ;; esac
+    # with the loop device asked for: one is bound while it runs
+    HUTCH_EROFS_FILE=0 "$HUTCH" run -d --name fback2 "$img" sleep 30 </dev/null >/dev/null 2>&1 || { no "HUTCH_EROFS_FILE=0 run failed"; return 1; }
+    loops=$(our_loops)
+    how=$("$HUTCH" inspect fback2 | sed -n 's/^  "loop": "\(.*\)",$/\1/p')
+    "$HUTCH" stop -t 1 fback2 </dev/null >/dev/null 2>&1
+    [ -n "$loops" ] && case $how in LOOP_*) true ;; *) false ;; esac ||
+        no "HUTCH_EROFS_FILE=0: loop '$how', devices [$loops]"
+}
+erofs_file() { erofs_file_backed "$IMAGES/busybox.erofs"; }
 writer_while_readers() {
     # Read-only users hold the image: a writer is refused, in one line.
     img=$(ext4_copy shared) || return 1
@@ -108,6 +137,9 @@ fi
 grep -qw erofs /proc/filesystems || modprobe erofs 2>/dev/null
 if { [ -f "$IMAGES/busybox.erofs" ] || have mkfs.erofs; } && grep -qw erofs /proc/filesystems; then
     t "an erofs image runs" erofs_image
+    if [ -f "$IMAGES/busybox.erofs" ]; then
+        t "erofs from its file where the kernel can (no loop device), ro, nosuid, nodev" erofs_file
+    fi
 else
     skip "an erofs image runs" "no mkfs.erofs or no erofs in the kernel"
 fi
