@@ -6,6 +6,7 @@ OCI=crun
 OCI_ROOT=$WORK/crun-state
 NET_HIP=10.200.4.1
 RT_DESC="$(crun --version | head -n1)"
+OCI_BOOT=yes   # the boot workload: crun is the OCI runtime it compares with
 . "$BENCH/rt/oci.sh"
 rt_init() {
     if mountpoint -q /sys/fs/cgroup/unified; then umount /sys/fs/cgroup/unified || return 1; fi

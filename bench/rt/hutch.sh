@@ -54,3 +54,41 @@ rt_relay_start() {
 }
 rt_relay_pid() { "$HUTCH" inspect "$prefix-relay" 2>/dev/null | jq -r '.pid // empty'; }
 rt_relay_stop() { kill -TERM "$RELAY" 2>/dev/null; wait "$RELAY" 2>/dev/null; return 0; }
+# The files-written workload (bench/phase's w_writes): KEY|DESCRIPTION, and rt_writes_run KEY
+# PREFIX... running that start with PREFIX (strace) before each hutch command: in the
+# foreground without and with --name, and detached (-d) then `hutch stop` (both traced; the
+# first strace follows the monitor that -d leaves until the container has ended).
+rt_writes() {
+    printf '%s\n' "fg|\`hutch run ROOT /bin/true\` (no --name)" \
+        "name|\`hutch run --name NAME ROOT /bin/true\`" \
+        "detach|\`hutch run -d --name NAME ROOT /bin/sleep 60\`, then \`hutch stop NAME\`"
+}
+rt_writes_run() {
+    local key=$1 root=$WORK/img/busybox$root_suffix bg rc=0; shift
+    case $key in
+        fg) "$@" "$HUTCH" run "$root" /bin/true ;;
+        name) "$@" "$HUTCH" run --name "$prefix-writes" "$root" /bin/true ;;
+        detach)
+            "$@" "$HUTCH" run -d --name "$prefix-writes" "$root" /bin/sleep 60 </dev/null & bg=$!
+            for _ in $(seq 100); do
+                [ "$("$HUTCH" inspect "$prefix-writes" 2>/dev/null | jq -r '.status // empty')" = running ] && break
+                sleep 0.1
+            done
+            "$@" "$HUTCH" stop -t 5 "$prefix-writes" || rc=1
+            wait "$bg" || rc=1
+            return $rc ;;
+    esac
+}
+if [ "${HUTCH_ROOT:-image}" = directory ]; then
+    # A board's boot (w_boot): detached containers of the BusyBox directory (20 containers cannot
+    # share one writable image: each locks it), stopped with `hutch stop`.
+    rt_boot_start() { "$HUTCH" run -d --name "boot$1" "$WORK/img/busybox" /bin/sleep 60 >/dev/null; }
+    rt_boot_stop() { "$HUTCH" stop -t 5 "boot$1"; }
+else
+    # hutch's phases (w_trace): the BusyBox tree as a directory, as erofs and as ext4 (the
+    # images of the formats workload; the ext4 one is a copy of busybox.ext4).
+    rt_trace() {
+        printf '%s\n' "directory|$WORK/img/busybox" "erofs|$WORK/img/fmt/busybox.erofs" \
+            "ext4|$WORK/img/fmt/busybox.ext4"
+    }
+fi

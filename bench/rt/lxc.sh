@@ -52,3 +52,12 @@ rt_listing() { # a running container (lxc-start), the listing script (stdin) thr
     lxc-stop -P "$LXCPATH" -n $n -k </dev/null
     return $rc
 }
+# The files-written workload (w_writes): the start workload's lxc-execute.
+rt_writes() { echo "execute|\`lxc-execute -P LXCPATH -n NAME -- /bin/true\`"; }
+rt_writes_run() { shift; "$@" lxc-execute -P "$LXCPATH" -n hb-busybox-none -- /bin/true; }
+# A board's boot (w_boot): a configuration per container (as lxc-create would write), `lxc-start
+# -d`, then `lxc-stop -k`. Not lxc-destroy: it would delete the rootfs, the shared BusyBox tree;
+# the configurations go with LXCPATH at the end of the run.
+rt_boot_prepare() { local i; for i in $(seq "$1"); do lxc_config "hb-boot$i" busybox none; done; }
+rt_boot_start() { lxc-start -P "$LXCPATH" -n "hb-boot$1" -d -- /bin/sleep 60; }
+rt_boot_stop() { lxc-stop -P "$LXCPATH" -n "hb-boot$1" -k; }

@@ -80,3 +80,17 @@ rt_idle_start() {
     $OCI --root "$OCI_ROOT" run --bundle "$OCI_DIR/idle" hb-idle </dev/null & IDLE=$!
 }
 rt_idle_stop() { $OCI --root "$OCI_ROOT" kill hb-idle KILL; wait "$IDLE" 2>/dev/null; return 0; }
+# The files-written workload (w_writes): `RUNTIME run` of the start workload's bundle.
+rt_writes() { echo "run|\`$(basename "$OCI") --root ROOT run --bundle B ID\` of /bin/true"; }
+rt_writes_run() { shift; "$@" $OCI --root "$OCI_ROOT" run --bundle "$OCI_DIR/true" hb-writes; }
+# A board's boot (w_boot; where the adapter sets OCI_BOOT=yes): a bundle per container,
+# `run --detach`, then `delete --force` (SIGKILL: the bundle's sleep is the container's PID 1,
+# which ignores SIGTERM).
+if [ "${OCI_BOOT:-}" = yes ]; then
+    rt_boot_prepare() {
+        local i
+        for i in $(seq "$1"); do oci_bundle "$OCI_DIR/boot$i" busybox none /bin/sleep 60 || return 1; done
+    }
+    rt_boot_start() { $OCI --root "$OCI_ROOT" run --detach --bundle "$OCI_DIR/boot$1" "hb-boot$1" >/dev/null; }
+    rt_boot_stop() { $OCI --root "$OCI_ROOT" delete --force "hb-boot$1"; }
+fi
