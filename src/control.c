@@ -109,6 +109,15 @@ int control_kill(const struct ctl_opts *c)
 
 int control_stop(const struct ctl_opts *c)
 {
+    /* A foreground container writes its state once, when its command runs: until then only
+     * its lock says that it is there, and its monitor is not known yet. Waited for (as long as
+     * the stop may take), not taken for "no container": the start that holds the name is
+     * stopped once it has written its state. */
+    pid_t monitor;
+    for (long waited = 0; waited < (long)c->timeout * 1000 &&
+                          state_pid(c->name, "monitor", &monitor) == -ENOENT && state_live(c->name);
+         waited += 20)
+        nanosleep(&(struct timespec){0, 20000000}, NULL);
     /* The hutch that owns the container forwards SIGTERM and will not restart it. */
     int r = signal_pid(c->name, "monitor", SIGTERM);
     if (r < 0)

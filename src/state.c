@@ -224,6 +224,7 @@ static int set_field(struct state *st, const char *key, const char *data, size_t
         return 0; /* a container that keeps no state */
     size_t klen = strlen(key);
     /* The old record of KEY goes; the new one is appended. */
+    size_t old_at = 0, old_len = 0;
     for (size_t at = 0; at < st->rec_len;) {
         const char *r = st->rec + at;
         size_t n = st->rec_len - at, k = strcspn(r, " ");
@@ -231,15 +232,20 @@ static int set_field(struct state *st, const char *key, const char *data, size_t
         size_t head = (size_t)((const char *)memchr(r, '\n', n) - r) + 1;
         size_t whole = head + v + 1;
         if (k == klen && memcmp(r, key, klen) == 0) {
-            memmove(st->rec + at, st->rec + at + whole, st->rec_len - at - whole);
-            st->rec_len -= whole;
+            old_at = at;
+            old_len = whole;
             break;
         }
         at += whole;
     }
-    size_t need = st->rec_len + klen + 24 + len;
+    size_t need = st->rec_len - old_len + klen + 24 + len;
+    /* Checked before the old record goes: a value refused leaves the one committed before. */
     if (need > STATE_MAX)
         return err_setx(E2BIG, "state %s/%s: too big", st->dir, key);
+    if (old_len) {
+        memmove(st->rec + old_at, st->rec + old_at + old_len, st->rec_len - old_at - old_len);
+        st->rec_len -= old_len;
+    }
     if (need > st->rec_cap) {
         char *grown = realloc(st->rec, need + 256);
         if (!grown)
@@ -346,13 +352,18 @@ void state_release(struct state *st, int exit_code)
         return;
     }
     /* For `hutch wait`, only when one waits (a board's flash is spared the write otherwise):
-     * they hold the lock file open and read it once the lock is free. */
+     * they hold the lock file open and read it once the lock is free. The lock file is unlinked
+     * first, and only then is it asked whether one waits: a waiter that took its read lock while
+     * the file was still there is seen, and reads the code through the inode it holds; one that
+     * came later finds an unlinked file and no code, as if it came after the end (state_wait:
+     * -ENOENT). Tested before the unlink, a waiter that took its lock between the test and the
+     * unlink lost the code of a container it had found running. */
+    remove_locked(st->base_fd, st->name, st->dir_fd);
     char code[32];
     int n = snprintf(code, sizeof code, "%d\n", exit_code);
     if (exit_code >= 0 && has_waiters(st->lock_fd) && pwrite(st->lock_fd, code, (size_t)n, 0) < 0) {
         /* nothing more to do: wait reports an unknown end */
     }
-    remove_locked(st->base_fd, st->name, st->dir_fd);
     state_leave(st);
 }
 
@@ -395,6 +406,12 @@ static int open_field(const char *name, const char *key)
     if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !check_live(base, name))
         return -ENOENT;
     return sys_take_fd(&fd);
+}
+
+bool state_live(const char *name)
+{
+    int fd SYS_AUTO_CLOSE = open_field(name, "lock");
+    return fd >= 0;
 }
 
 int state_field(const char *recs, size_t n, const char *key, const char **value, size_t *len)
@@ -576,7 +593,9 @@ int state_wait(const char *name, int timeout_ms)
         return fd; /* -ENOENT: it is gone (or never was), no message */
     /* Say that we wait, so that the owner writes the exit code (has_waiters). */
     struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1};
-    while (fcntl(fd, F_OFD_SETLKW, &fl) < 0)
+    /* EINVAL: a kernel before 3.15, without open file description locks; its owner's test
+     * fails the same way and counts as a waiter (has_waiters), so the code is always written. */
+    while (fcntl(fd, F_OFD_SETLKW, &fl) < 0 && errno != EINVAL)
         if (errno != EINTR)
             return err_set(errno, "wait for %s", name);
     for (int waited = 0;;) {

@@ -73,6 +73,9 @@ int state_get_pid(const char *name, const char *key, pid_t *pid);
 int state_check_pid(const char *name, const char *key, pid_t pid);
 /* A pid field as people read it: the pid alone (or "-"). Like state_peek. */
 int state_peek_pid(const char *name, const char *key, char *buf, size_t len);
+/* Whether container NAME is live: its lock is held, whether or not its state file is there yet
+ * (a foreground start writes it once its command runs). No message. */
+bool state_live(const char *name);
 /* Call FN for each live container, in name order; removes the stale states it meets. */
 int state_each(void (*fn)(const char *name, void *arg), void *arg);
 

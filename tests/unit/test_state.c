@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -73,6 +74,7 @@ static void one_file(void)
     /* nothing written before the commit: the container is not visible yet */
     CHECK_EQ_STR(names(dir), "lock");
     CHECK_EQ_INT(state_peek("c1", "status", buf, sizeof buf), -ENOENT);
+    CHECK(state_live("c1")); /* but its lock says it is there (hutch stop waits for the state) */
     CHECK_EQ_INT(state_commit(&st), 0);
     CHECK_EQ_STR(names(dir), "lock state");
     CHECK_EQ_INT(state_peek("c1", "status", buf, sizeof buf), 8);
@@ -98,6 +100,7 @@ static void one_file(void)
     state_release(&st, 3);
     CHECK_EQ_STR(names(dir), "-");
     CHECK_EQ_INT(state_peek("c1", "status", buf, sizeof buf), -ENOENT);
+    CHECK(!state_live("c1"));
 }
 
 /* The exit code is written only for a waiter: RDLOCK says whether this test holds a waiter's
@@ -167,6 +170,27 @@ static void waiter(void)
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 42);
 }
 
+/* A value too big for the state is refused, and the field keeps the value it had. */
+static void too_big_keeps_old(void)
+{
+    struct state st;
+    char buf[64];
+    CHECK_EQ_INT(state_claim("c6", &st), 0);
+    CHECK_EQ_INT(state_put_argv(&st, "env", 1, (char *[]){"A=1"}), 0);
+    char *huge = malloc(STATE_MAX);
+    CHECK(huge != NULL);
+    if (huge) {
+        memset(huge, 'x', STATE_MAX - 1);
+        huge[STATE_MAX - 1] = '\0';
+        CHECK_EQ_INT(state_put_argv(&st, "env", 1, (char *[]){huge}), -E2BIG);
+        free(huge);
+    }
+    CHECK_EQ_INT(state_commit(&st), 0);
+    CHECK_EQ_INT(state_peek("c6", "env", buf, sizeof buf), 4);
+    CHECK_EQ_STR(buf, "A=1");
+    state_release(&st, 0);
+}
+
 int main(void)
 {
     const char *tmp = getenv("TMPDIR");
@@ -178,6 +202,7 @@ int main(void)
     one_file();
     none();
     waiter();
+    too_big_keeps_old();
     CHECK_EQ_STR(code_written("c4", false), "");
     CHECK_EQ_STR(code_written("c5", true), "7\n");
     CHECK_EQ_INT(check_open_fds(), fds);
